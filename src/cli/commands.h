@@ -1,0 +1,13 @@
+#pragma once
+// Each subcommand lives in its own cmd_<name>.cpp and registers itself on the
+// app; its callback runs the command and may throw hearth::Error, which main
+// prints on one line before exiting with status 1.
+#include <CLI/CLI.hpp>
+
+namespace hearth::cli {
+
+void register_run(CLI::App& app);
+void register_inspect(CLI::App& app);
+void register_perplexity(CLI::App& app);
+
+}  // namespace hearth::cli

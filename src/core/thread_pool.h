@@ -1,0 +1,55 @@
+#pragma once
+// A persistent pool of worker threads. run(fn) calls fn(ith, nth) once on each
+// of the nth threads (the calling thread is ith == 0) and returns when all have
+// finished. Dispatch passes a function reference, so it allocates nothing.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace hearth {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  template <typename Fn>
+  void run(Fn&& fn) {
+    auto trampoline = [](void* ctx, int ith, int nth) { (*static_cast<Fn*>(ctx))(ith, nth); };
+    dispatch(trampoline, &fn);
+  }
+
+  // Splits [0, n) into nth contiguous ranges; range(ith) for this thread.
+  static void split(int64_t n, int ith, int nth, int64_t& begin, int64_t& end) {
+    const int64_t per = (n + nth - 1) / nth;
+    begin = std::min<int64_t>(n, per * ith);
+    end = std::min<int64_t>(n, begin + per);
+  }
+
+  // Number of physical cores, or the logical count where that is unknown.
+  static int default_threads();
+
+ private:
+  using Task = void (*)(void*, int, int);
+  void dispatch(Task task, void* ctx);
+  void worker(int ith);
+
+  int n_threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  Task task_ = nullptr;
+  void* ctx_ = nullptr;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  bool stop_ = false;
+};
+
+}  // namespace hearth
