@@ -6,6 +6,12 @@
 
 namespace hearth::cli {
 
+// Thrown by a command that wants main to return a specific exit status
+// (for example 130 after Ctrl-C) without printing an error.
+struct ExitCode {
+  int code;
+};
+
 void register_run(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_perplexity(CLI::App& app);

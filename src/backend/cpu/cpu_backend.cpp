@@ -1,0 +1,236 @@
+// The CPU backend: matmul and attention split across the thread pool, the
+// small element-wise ops on the calling thread.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cpu/dot.h"
+#include "core/error.h"
+#include "core/half.h"
+#include "core/thread_pool.h"
+#include "tensor/dequantize.h"
+
+namespace hearth::backend {
+
+namespace {
+
+using tensor::DType;
+
+class HostBuffer final : public Buffer {
+ public:
+  explicit HostBuffer(size_t bytes) : size_(bytes) {
+    data_ = bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr;
+    if (bytes && !data_) fail("out of memory allocating ", bytes, " bytes");
+    if (data_) std::memset(data_, 0, bytes);
+  }
+  ~HostBuffer() override { std::free(data_); }
+  void* data() override { return data_; }
+  size_t size() const override { return size_; }
+
+ private:
+  void* data_;
+  size_t size_;
+};
+
+void require_f32(const TensorView& t, const char* op, const char* what) {
+  if (t.type != DType::F32) fail(op, ": ", what, " must be f32, got ", tensor::dtype_info(t.type).name);
+}
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int n_threads)
+      : pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
+        kernels_(cpu::best_kernels()),
+        scratch_(pool_.size()) {}
+
+  std::string name() const override { return std::string("cpu (") + kernels_.level + ")"; }
+  int threads() const override { return pool_.size(); }
+
+  std::unique_ptr<Buffer> alloc(size_t bytes) override { return std::make_unique<HostBuffer>(bytes); }
+
+  void get_rows(const TensorView& table, std::span<const int32_t> ids, const TensorView& out) override {
+    require_f32(out, "get_rows", "output");
+    const int64_t width = table.ne[0];
+    for (size_t t = 0; t < ids.size(); ++t) {
+      if (ids[t] < 0 || ids[t] >= table.n_rows()) fail("token id ", ids[t], " is out of range [0, ", table.n_rows(), ")");
+      tensor::dequantize_row(table.type, table.row<const void>(ids[t]), out.row<float>(t), width);
+    }
+  }
+
+  void rms_norm(const TensorView& x, const TensorView& weight, float eps, const TensorView& out) override {
+    const int64_t n = x.ne[0];
+    const float* w = weight.f32();
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      const float* in = x.row<const float>(r);
+      float* o = out.row<float>(r);
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(in[i]) * in[i];
+      const float scale = 1.0f / std::sqrt(static_cast<float>(sum / n) + eps);
+      for (int64_t i = 0; i < n; ++i) o[i] = in[i] * scale * w[i];
+    }
+  }
+
+  void matmul(const TensorView& w, const TensorView& x, const TensorView& out) override {
+    require_f32(x, "matmul", "input");
+    require_f32(out, "matmul", "output");
+    const int64_t K = w.ne[0], R = w.n_rows(), T = x.n_rows();
+    if (x.ne[0] != K || out.ne[0] != R || out.n_rows() != T)
+      fail("matmul: shape mismatch (w ", K, "x", R, ", x ", x.ne[0], "x", T, ", out ", out.ne[0], "x", out.n_rows(), ")");
+    const DType type = w.type;
+    if (type != DType::F32 && type != DType::F16 && !tensor::can_dequantize(type))
+      fail("matmul: weight type ", tensor::dtype_info(type).name, " is not supported on the CPU yet");
+    // Each thread takes a block of weight rows and runs them against every
+    // token, so a weight row is read from memory once per matmul.
+    pool_.run([&](int ith, int nth) {
+      int64_t begin, end;
+      ThreadPool::split(R, ith, nth, begin, end);
+      std::vector<float>& row_f32 = scratch_[ith];
+      if (type != DType::F32 && type != DType::F16 && static_cast<int64_t>(row_f32.size()) < K) row_f32.resize(K);
+      for (int64_t r = begin; r < end; ++r) {
+        const void* wr = w.row<const void>(r);
+        for (int64_t t = 0; t < T; ++t) {
+          const float* xt = x.row<const float>(t);
+          float v;
+          if (type == DType::F32) {
+            v = kernels_.dot_f32(static_cast<const float*>(wr), xt, K);
+          } else if (type == DType::F16) {
+            v = kernels_.dot_f16(static_cast<const uint16_t*>(wr), xt, K);
+          } else {
+            if (t == 0) tensor::dequantize_row(type, wr, row_f32.data(), K);
+            v = kernels_.dot_f32(row_f32.data(), xt, K);
+          }
+          out.row<float>(t)[r] = v;
+        }
+      }
+    });
+  }
+
+  void rope(const TensorView& x, std::span<const int32_t> pos, const RopeParams& p) override {
+    require_f32(x, "rope", "input");
+    const int64_t head_dim = x.ne[0], n_heads = x.ne[1], T = x.ne[2];
+    if (static_cast<int64_t>(pos.size()) != T) fail("rope: ", pos.size(), " positions for ", T, " tokens");
+    if (p.n_rot <= 0 || p.n_rot > head_dim || p.n_rot % 2) fail("rope: bad rotary dimension ", p.n_rot);
+    const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+    std::vector<float>& cs = scratch_[0];
+    cs.resize(p.n_rot);
+    for (int64_t t = 0; t < T; ++t) {
+      // theta_i = pos * freq_scale * base^(-2i/n_rot), accumulated as ggml does.
+      float theta = static_cast<float>(pos[t]) * p.freq_scale;
+      for (int i = 0; i < p.n_rot; i += 2) {
+        cs[i] = std::cos(theta);
+        cs[i + 1] = std::sin(theta);
+        theta *= theta_scale;
+      }
+      for (int64_t h = 0; h < n_heads; ++h) {
+        float* v = reinterpret_cast<float*>(static_cast<char*>(x.data) + t * x.nb[2] + h * x.nb[1]);
+        const int half = p.n_rot / 2;
+        for (int i = 0; i < p.n_rot; i += 2) {
+          const int a = p.neox ? i / 2 : i;
+          const int b = p.neox ? i / 2 + half : i + 1;
+          const float x0 = v[a], x1 = v[b];
+          v[a] = x0 * cs[i] - x1 * cs[i + 1];
+          v[b] = x0 * cs[i + 1] + x1 * cs[i];
+        }
+      }
+    }
+  }
+
+  void store_rows(const TensorView& src, std::span<const int32_t> cells, const TensorView& cache) override {
+    require_f32(src, "store_rows", "source");
+    const int64_t width = src.ne[0];
+    if (cache.ne[0] != width) fail("store_rows: row width ", width, " does not match the cache's ", cache.ne[0]);
+    for (size_t t = 0; t < cells.size(); ++t) {
+      if (cells[t] < 0 || cells[t] >= cache.n_rows()) fail("store_rows: cell ", cells[t], " out of range");
+      const float* in = src.row<const float>(t);
+      if (cache.type == DType::F32) {
+        std::memcpy(cache.row<float>(cells[t]), in, width * sizeof(float));
+      } else if (cache.type == DType::F16) {
+        uint16_t* o = cache.row<uint16_t>(cells[t]);
+        for (int64_t i = 0; i < width; ++i) o[i] = f32_to_f16(in[i]);
+      } else {
+        fail("store_rows: cache type ", tensor::dtype_info(cache.type).name, " is not supported");
+      }
+    }
+  }
+
+  void attention(const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
+                 const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) override {
+    require_f32(q, "attention", "q");
+    const int64_t head_dim = q.ne[0], n_heads = q.ne[1], T = q.ne[2];
+    if (n_kv_heads <= 0 || n_heads % n_kv_heads) fail("attention: ", n_heads, " heads do not group into ", n_kv_heads);
+    if (k_cache.type != v_cache.type || (k_cache.type != DType::F32 && k_cache.type != DType::F16))
+      fail("attention: unsupported cache type");
+    const int64_t group = n_heads / n_kv_heads;
+    const bool f16 = k_cache.type == DType::F16;
+    pool_.run([&](int ith, int nth) {
+      int64_t begin, end;
+      ThreadPool::split(T * n_heads, ith, nth, begin, end);
+      std::vector<float>& acc = scratch_[ith];
+      if (static_cast<int64_t>(acc.size()) < head_dim) acc.resize(head_dim);
+      for (int64_t job = begin; job < end; ++job) {
+        const int64_t t = job / n_heads, h = job % n_heads;
+        const int64_t kv_off = (h / group) * head_dim;
+        const float* qh = reinterpret_cast<const float*>(static_cast<const char*>(q.data) + t * q.nb[2] + h * q.nb[1]);
+        std::fill(acc.begin(), acc.begin() + head_dim, 0.0f);
+        // Online softmax: running max m and normaliser l, one pass over cells.
+        float m = -std::numeric_limits<float>::infinity(), l = 0.0f;
+        for (int32_t c = span.cell_begin[t]; c < span.cell_end[t]; ++c) {
+          float s;
+          if (f16) s = kernels_.dot_f16(k_cache.row<const uint16_t>(c) + kv_off, qh, head_dim);
+          else s = kernels_.dot_f32(k_cache.row<const float>(c) + kv_off, qh, head_dim);
+          s *= scale;
+          if (s > m) {
+            const float correction = std::exp(m - s);
+            for (int64_t i = 0; i < head_dim; ++i) acc[i] *= correction;
+            l *= correction;
+            m = s;
+          }
+          const float p = std::exp(s - m);
+          l += p;
+          if (f16) {
+            kernels_.axpy_f16(p, v_cache.row<const uint16_t>(c) + kv_off, acc.data(), head_dim);
+          } else {
+            const float* vr = v_cache.row<const float>(c) + kv_off;
+            for (int64_t i = 0; i < head_dim; ++i) acc[i] += p * vr[i];
+          }
+        }
+        float* o = out.row<float>(t) + h * head_dim;
+        const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+        for (int64_t i = 0; i < head_dim; ++i) o[i] = acc[i] * inv;
+      }
+    });
+  }
+
+  void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
+    const int64_t n = gate.ne[0];
+    for (int64_t r = 0; r < gate.n_rows(); ++r) {
+      const float* g = gate.row<const float>(r);
+      const float* u = up.row<const float>(r);
+      float* o = out.row<float>(r);
+      for (int64_t i = 0; i < n; ++i) o[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+    }
+  }
+
+  void add(const TensorView& x, const TensorView& y) override {
+    const int64_t n = x.ne[0];
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      float* a = x.row<float>(r);
+      const float* b = y.row<const float>(r);
+      for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+    }
+  }
+
+ private:
+  ThreadPool pool_;
+  const cpu::DotKernels& kernels_;
+  std::vector<std::vector<float>> scratch_;  // one per thread, grown on demand
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(int n_threads) { return std::make_unique<CpuBackend>(n_threads); }
+
+}  // namespace hearth::backend

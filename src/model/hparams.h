@@ -1,0 +1,36 @@
+#pragma once
+// Hyperparameters read from GGUF metadata with llama.cpp's key names
+// ("<arch>.embedding_length", ...).
+#include <cstdint>
+#include <string>
+
+namespace hearth::gguf {
+class File;
+}
+
+namespace hearth::model {
+
+struct HParams {
+  std::string arch;
+  int64_t n_vocab = 0;
+  int64_t n_ctx_train = 0;
+  int64_t n_embd = 0;
+  int64_t n_layer = 0;
+  int64_t n_ff = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;  // key/value length per head
+  int64_t n_rot = 0;
+  float norm_eps = 1e-5f;
+  float rope_freq_base = 10000.0f;
+  float rope_freq_scale = 1.0f;
+
+  int64_t n_embd_q() const { return n_head * head_dim; }
+  int64_t n_embd_kv() const { return n_head_kv * head_dim; }
+
+  // Reads and checks the hparams of architecture `arch` (n_vocab from the
+  // tokenizer's token list when the arch key is absent).
+  static HParams from_gguf(const gguf::File& file, const std::string& arch);
+};
+
+}  // namespace hearth::model

@@ -1,0 +1,136 @@
+#include "runtime/generate.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "tokenizer/vocab.h"
+
+namespace hearth::runtime {
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::EndOfGeneration: return "stop";
+    case StopReason::StopString: return "stop";
+    case StopReason::Length: return "length";
+    case StopReason::ContextFull: return "length";
+    case StopReason::Cancelled: return "cancelled";
+  }
+  return "stop";
+}
+
+namespace {
+
+// Holds back text that might be the beginning of a stop string.
+class StopMatcher {
+ public:
+  explicit StopMatcher(const std::vector<std::string>& stops) : stops_(stops) {}
+
+  // Adds text; returns what can be emitted. Sets `hit` when a stop string
+  // appeared (the returned text then ends right before it).
+  std::string push(std::string_view text, bool& hit) {
+    pending_ += text;
+    size_t cut = std::string::npos;
+    for (const auto& s : stops_) {
+      if (s.empty()) continue;
+      size_t at = pending_.find(s);
+      if (at != std::string::npos) cut = std::min(cut, at);
+    }
+    if (cut != std::string::npos) {
+      hit = true;
+      std::string out = pending_.substr(0, cut);
+      pending_.clear();
+      return out;
+    }
+    size_t keep = 0;
+    for (const auto& s : stops_)
+      for (size_t n = std::min(s.size() - (s.empty() ? 0 : 1), pending_.size()); n > keep; --n)
+        if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
+          keep = n;
+          break;
+        }
+    std::string out = pending_.substr(0, pending_.size() - keep);
+    pending_.erase(0, pending_.size() - keep);
+    return out;
+  }
+  std::string flush() { return std::exchange(pending_, {}); }
+
+ private:
+  const std::vector<std::string>& stops_;
+  std::string pending_;
+};
+
+}  // namespace
+
+GenerateResult generate(Session& session, const std::vector<int32_t>& prompt, const GenerateParams& params,
+                        const TextSink& on_text, const std::atomic<bool>* cancel) {
+  const tokenizer::Vocab& vocab = session.model().vocab();
+  const int seq = params.seq;
+  if (prompt.empty()) fail("the prompt is empty: there is nothing to continue from");
+  const int64_t room = session.n_ctx() - session.length(seq);
+  if (static_cast<int64_t>(prompt.size()) > room)
+    fail("the prompt has ", prompt.size(), " tokens but the context holds ", session.n_ctx(),
+         (room < session.n_ctx() ? cat(" (", room, " left)") : std::string()), "; raise the context size (-c)");
+
+  GenerateResult result;
+  sampling::Sampler sampler(params.sampling);
+  for (int32_t t : prompt) sampler.accept(t);
+
+  int64_t start = now_ns();
+  session.append(seq, prompt);
+  result.timings.prompt_tokens = static_cast<int64_t>(prompt.size());
+  result.timings.prompt_ns = now_ns() - start;
+
+  tokenizer::StreamDecoder decoder(vocab);
+  StopMatcher matcher(params.stop);
+  bool keep_going = true;
+  auto emit = [&](const std::string& text) {
+    if (text.empty()) return;
+    result.text += text;
+    if (on_text && !on_text(text)) keep_going = false;
+  };
+
+  start = now_ns();
+  result.reason = StopReason::Length;
+  for (int64_t n = 0; params.num_predict < 0 || n < params.num_predict; ++n) {
+    if (cancel && cancel->load()) {
+      result.reason = StopReason::Cancelled;
+      break;
+    }
+    const int32_t token = sampler.sample(session.logits(session.n_logits() - 1));
+    if (vocab.is_eog(token)) {
+      result.reason = StopReason::EndOfGeneration;
+      break;
+    }
+    result.tokens.push_back(token);
+    sampler.accept(token);
+    ++result.timings.eval_tokens;
+    bool hit = false;
+    emit(matcher.push(decoder.push(token), hit));
+    if (hit) {
+      result.reason = StopReason::StopString;
+      break;
+    }
+    if (!keep_going) {
+      result.reason = StopReason::Cancelled;
+      break;
+    }
+    if (params.num_predict >= 0 && n + 1 >= params.num_predict) break;  // no need to evaluate the last token
+    if (session.length(seq) >= session.n_ctx()) {
+      result.reason = StopReason::ContextFull;
+      break;
+    }
+    const int32_t one[1] = {token};
+    session.append(seq, one);
+  }
+  result.timings.eval_ns = now_ns() - start;
+  if (result.reason != StopReason::StopString) {
+    bool hit = false;
+    emit(matcher.push(decoder.flush(), hit));
+    emit(matcher.flush());
+  }
+  return result;
+}
+
+}  // namespace hearth::runtime

@@ -1,0 +1,140 @@
+#pragma once
+// A straightforward f32 llama forward pass written for the tests, independent
+// of hearth's backend, model and runtime code: whole-sequence, plain loops,
+// rotary angles from pow(), softmax over a materialised score row. It reads
+// the weights through the GGUF reader and the reference dequantizers only.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gguf/file.h"
+#include "tensor/dequantize.h"
+
+namespace hearth::testing {
+
+class ReferenceLlama {
+ public:
+  explicit ReferenceLlama(const gguf::File& file) : file_(file) {
+    auto u = [&](const char* k) { return static_cast<int>(file.get_uint(std::string("llama.") + k)); };
+    n_embd_ = u("embedding_length");
+    n_layer_ = u("block_count");
+    n_ff_ = u("feed_forward_length");
+    n_head_ = u("attention.head_count");
+    n_head_kv_ = static_cast<int>(file.get_uint_or("llama.attention.head_count_kv", n_head_));
+    eps_ = static_cast<float>(file.get_double_or("llama.attention.layer_norm_rms_epsilon", 1e-5));
+    base_ = file.get_double_or("llama.rope.freq_base", 10000.0);
+    head_dim_ = n_embd_ / n_head_;
+    n_vocab_ = static_cast<int>(load("token_embd.weight").size() / n_embd_);
+  }
+
+  int n_vocab() const { return n_vocab_; }
+
+  // Logits [T][n_vocab] for every position of tokens (positions 0..T-1).
+  std::vector<std::vector<float>> forward(const std::vector<int32_t>& tokens) const {
+    const int T = static_cast<int>(tokens.size()), D = n_embd_, kvw = n_head_kv_ * head_dim_;
+    const auto emb = load("token_embd.weight");
+    std::vector<std::vector<float>> x(T, std::vector<float>(D));
+    for (int t = 0; t < T; ++t)
+      for (int i = 0; i < D; ++i) x[t][i] = emb[static_cast<size_t>(tokens[t]) * D + i];
+
+    for (int l = 0; l < n_layer_; ++l) {
+      const std::string b = "blk." + std::to_string(l) + ".";
+      const auto wq = load(b + "attn_q.weight"), wk = load(b + "attn_k.weight"), wv = load(b + "attn_v.weight");
+      const auto wo = load(b + "attn_output.weight");
+      std::vector<std::vector<float>> q(T), k(T), v(T);
+      for (int t = 0; t < T; ++t) {
+        auto h = norm(x[t], load(b + "attn_norm.weight"));
+        q[t] = matvec(wq, h, n_head_ * head_dim_);
+        k[t] = matvec(wk, h, kvw);
+        v[t] = matvec(wv, h, kvw);
+        rotate(q[t], t, n_head_);
+        rotate(k[t], t, n_head_kv_);
+      }
+      for (int t = 0; t < T; ++t) {
+        std::vector<float> att(n_head_ * head_dim_, 0.0f);
+        for (int h = 0; h < n_head_; ++h) {
+          const int g = h / (n_head_ / n_head_kv_);
+          std::vector<double> s(t + 1);
+          double mx = -1e300;
+          for (int j = 0; j <= t; ++j) {
+            double d = 0;
+            for (int i = 0; i < head_dim_; ++i) d += double(q[t][h * head_dim_ + i]) * k[j][g * head_dim_ + i];
+            s[j] = d / std::sqrt(double(head_dim_));
+            mx = std::max(mx, s[j]);
+          }
+          double sum = 0;
+          for (double& e : s) sum += (e = std::exp(e - mx));
+          for (int i = 0; i < head_dim_; ++i) {
+            double acc = 0;
+            for (int j = 0; j <= t; ++j) acc += s[j] / sum * v[j][g * head_dim_ + i];
+            att[h * head_dim_ + i] = static_cast<float>(acc);
+          }
+        }
+        auto o = matvec(wo, att, D);
+        for (int i = 0; i < D; ++i) x[t][i] += o[i];
+      }
+      const auto wg = load(b + "ffn_gate.weight"), wu = load(b + "ffn_up.weight"), wd = load(b + "ffn_down.weight");
+      for (int t = 0; t < T; ++t) {
+        auto h = norm(x[t], load(b + "ffn_norm.weight"));
+        auto g = matvec(wg, h, n_ff_), up = matvec(wu, h, n_ff_);
+        for (int i = 0; i < n_ff_; ++i) g[i] = static_cast<float>(g[i] / (1.0 + std::exp(-double(g[i]))) * up[i]);
+        auto d = matvec(wd, g, D);
+        for (int i = 0; i < D; ++i) x[t][i] += d[i];
+      }
+    }
+    const auto out_w = file_.find_tensor("output.weight") ? load("output.weight") : emb;
+    std::vector<std::vector<float>> logits(T);
+    for (int t = 0; t < T; ++t) logits[t] = matvec(out_w, norm(x[t], load("output_norm.weight")), n_vocab_);
+    return logits;
+  }
+
+ private:
+  std::vector<float> load(const std::string& name) const {
+    const gguf::TensorInfo* info = file_.find_tensor(name);
+    if (!info) throw std::runtime_error("reference: missing tensor " + name);
+    std::vector<float> out(info->n_elements());
+    tensor::dequantize_row(info->type, file_.tensor_data(*info), out.data(), info->n_elements());
+    return out;
+  }
+
+  // w is [rows][cols] with cols = in.size().
+  static std::vector<float> matvec(const std::vector<float>& w, const std::vector<float>& in, int rows) {
+    const size_t cols = in.size();
+    std::vector<float> out(rows);
+    for (int r = 0; r < rows; ++r) {
+      double acc = 0;
+      for (size_t c = 0; c < cols; ++c) acc += double(w[r * cols + c]) * in[c];
+      out[r] = static_cast<float>(acc);
+    }
+    return out;
+  }
+
+  std::vector<float> norm(const std::vector<float>& x, const std::vector<float>& w) const {
+    double ss = 0;
+    for (float v : x) ss += double(v) * v;
+    const double scale = 1.0 / std::sqrt(ss / x.size() + eps_);
+    std::vector<float> out(x.size());
+    for (size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(x[i] * scale * w[i]);
+    return out;
+  }
+
+  // llama's rotary embedding: adjacent pairs (2i, 2i+1) rotated by pos * base^(-2i/d).
+  void rotate(std::vector<float>& v, int pos, int heads) const {
+    for (int h = 0; h < heads; ++h)
+      for (int i = 0; i < head_dim_ / 2; ++i) {
+        const double theta = pos * std::pow(base_, -2.0 * i / head_dim_);
+        float& a = v[h * head_dim_ + 2 * i];
+        float& b = v[h * head_dim_ + 2 * i + 1];
+        const double x0 = a, x1 = b;
+        a = static_cast<float>(x0 * std::cos(theta) - x1 * std::sin(theta));
+        b = static_cast<float>(x0 * std::sin(theta) + x1 * std::cos(theta));
+      }
+  }
+
+  const gguf::File& file_;
+  int n_embd_, n_layer_, n_ff_, n_head_, n_head_kv_, head_dim_, n_vocab_;
+  float eps_;
+  double base_;
+};
+
+}  // namespace hearth::testing
