@@ -2,6 +2,7 @@
 // A model's vocabulary and tokenizer, built from the GGUF metadata keys
 // tokenizer.ggml.* exactly as llama.cpp reads them.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -33,36 +34,62 @@ class Vocab {
   int32_t size() const { return static_cast<int32_t>(pieces_.size()); }
   Token bos() const { return bos_; }
   Token eos() const { return eos_; }
-  Token eot() const { return eot_; }   // -1 when the vocabulary has none
+  // tokenizer.ggml.eot_token_id, else the first Control token spelled
+  // <|eot_id|>, <|im_end|>, <|end|>, <end_of_turn> or <|endoftext|>; -1 if none.
+  Token eot() const { return eot_; }
   Token unk() const { return unk_; }
   bool add_bos() const { return add_bos_; }
   bool add_eos() const { return add_eos_; }
-  // End of generation: EOS, EOT, or any other token the vocabulary marks so.
+  // End of generation: EOS, EOT, and any Control token spelled as one of the
+  // end-of-turn markers above.
   bool is_eog(Token id) const;
   TokenType type(Token id) const;
   const std::string& piece(Token id) const;  // the raw vocabulary string
 
-  // Tokenizes text. add_bos prepends BOS (when the vocabulary has one);
-  // parse_special recognises control/user-defined tokens written in the text
-  // (chat prompts); otherwise they are tokenized as plain text.
+  // Tokenizes text. add_bos prepends BOS (when the vocabulary has one); EOS
+  // is never appended (callers that want llama.cpp's add_special behaviour
+  // append eos() themselves when add_eos()). parse_special recognises
+  // control/unknown tokens written in the text (chat prompts); otherwise they
+  // are tokenized as plain text. User-defined tokens are always recognised,
+  // as in llama.cpp.
   std::vector<Token> encode(std::string_view text, bool add_bos, bool parse_special) const;
 
   // The bytes a token stands for: "▁" becomes a space, <0xNN> the byte NN.
-  // Control tokens give "" unless render_special.
+  // Control tokens give "" unless render_special; user-defined tokens give
+  // their text; the unknown token gives "\u2585" (as llama.cpp); unused and
+  // undefined tokens give "". Throws hearth::Error for an id out of range.
   std::string decode_token(Token id, bool render_special = false) const;
   // Concatenated decode_token of every token.
   std::string decode(std::span<const Token> ids, bool render_special = false) const;
 
  private:
+  // Transparent hashing so that look-ups by string_view allocate nothing.
+  struct PieceHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Fragment {
+    Token token;            // >= 0: a special token found in the text
+    size_t offset, length;  // otherwise: a range of raw text
+  };
+
   void encode_spm(std::string_view text, std::vector<Token>& out) const;
   Token byte_token(uint8_t byte) const;
+  // The id of a vocabulary string, -1 when absent (a duplicated string maps
+  // to its last id, as in llama.cpp).
+  Token find(std::string_view piece) const;
+  // Splits text on the strings of special tokens (longest first).
+  std::vector<Fragment> partition(std::string_view text, bool parse_special) const;
+  void check_id(Token id) const;
 
   std::string model_;
   std::vector<std::string> pieces_;
   std::vector<float> scores_;
   std::vector<TokenType> types_;
-  std::unordered_map<std::string, Token> index_;
+  std::unordered_map<std::string, Token, PieceHash, std::equal_to<>> index_;
   std::vector<Token> byte_tokens_;  // byte value -> <0xNN> token, -1 if absent
+  std::vector<Token> specials_;     // Control/UserDefined/Unknown, longest string first
+  std::vector<Token> eog_;          // sorted ids for is_eog
   Token bos_ = -1, eos_ = -1, eot_ = -1, unk_ = -1, pad_ = -1;
   bool add_bos_ = true, add_eos_ = false, add_space_prefix_ = true;
 };
