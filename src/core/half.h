@@ -27,7 +27,11 @@ inline float f16_to_f32(uint16_t h) {
     float v = static_cast<float>(mant) * (1.0f / 16777216.0f);
     return sign ? -v : v;
   }
-  if (exp == 31) return bits_to_f32(sign | 0x7f800000u | (mant << 13));
+  if (exp == 31) {
+    // inf, or a NaN with its payload kept and made quiet, as F16C's vcvtph2ps
+    // and ggml's scalar conversion (whose float multiply quiets it) both do.
+    return bits_to_f32(sign | 0x7f800000u | (mant << 13) | (mant ? 0x400000u : 0u));
+  }
   return bits_to_f32(sign | ((exp + 112) << 23) | (mant << 13));
 }
 

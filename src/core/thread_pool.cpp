@@ -41,8 +41,18 @@ void ThreadPool::dispatch(Task task, void* ctx) {
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  task(ctx, 0, n_threads_);
+  call(0);
   while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+void ThreadPool::call(int ith) {
+  try {
+    task_(ctx_, ith, n_threads_);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
 }
 
 void ThreadPool::worker(int ith) {
@@ -59,17 +69,13 @@ void ThreadPool::worker(int ith) {
       gen = generation_.load(std::memory_order_acquire);
     }
     seen = gen;
-    Task task;
-    void* ctx;
     bool stop;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      task = task_;
-      ctx = ctx_;
       stop = stop_;
     }
     if (stop) return;
-    task(ctx, ith, n_threads_);
+    call(ith);
     pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <type_traits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -20,10 +22,13 @@ class ThreadPool {
 
   int size() const { return n_threads_; }
 
+  // If fn throws on any thread, the first exception is rethrown here after
+  // every thread has finished.
   template <typename Fn>
   void run(Fn&& fn) {
-    auto trampoline = [](void* ctx, int ith, int nth) { (*static_cast<Fn*>(ctx))(ith, nth); };
-    dispatch(trampoline, &fn);
+    using F = std::remove_reference_t<Fn>;
+    auto trampoline = [](void* ctx, int ith, int nth) { (*static_cast<F*>(ctx))(ith, nth); };
+    dispatch(trampoline, const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
   // Splits [0, n) into nth contiguous ranges; range(ith) for this thread.
@@ -40,6 +45,7 @@ class ThreadPool {
   using Task = void (*)(void*, int, int);
   void dispatch(Task task, void* ctx);
   void worker(int ith);
+  void call(int ith);
 
   int n_threads_;
   std::vector<std::thread> workers_;
@@ -50,6 +56,7 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   bool stop_ = false;
+  std::exception_ptr error_;  // first exception of the current dispatch
 };
 
 }  // namespace hearth

@@ -3,6 +3,7 @@
 // -> draw with a seeded RNG. Temperature <= 0 means greedy: the argmax of the
 // model's logits, which the penalties and truncations do not touch (as in
 // ollama, so `--temp 0` reproduces plain greedy decoding).
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <random>
@@ -41,10 +42,24 @@ class Sampler {
     float logit;
     float p;
   };
+  // With repeat_last_n == -1 ("the whole context") accept() keeps at most
+  // this many tokens: the sampler does not know the context length, and 4096
+  // bounds the per-token cost of the penalty.
+  static constexpr size_t kMaxHistory = 4096;
+
+  size_t history_cap() const;
+  void collect_penalized(size_t n_vocab);
+  size_t truncate_top_p(size_t n);
+  int32_t draw(size_t n);
+
   Params params_;
+  uint64_t seed_ = 0;  // the seed in use (drawn once when random_seed)
   std::mt19937_64 rng_;
   std::deque<int32_t> recent_;
   std::vector<Candidate> candidates_;  // reused across calls
+  std::vector<int32_t> penalized_;     // distinct recent ids, sorted; reused
+  static constexpr size_t kTopPBuckets = 512;
+  std::array<double, kTopPBuckets> bucket_mass_{};  // top-p's probability per logit bucket
 };
 
 }  // namespace hearth::sampling

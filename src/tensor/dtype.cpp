@@ -73,6 +73,7 @@ std::string dtype_name(uint32_t id) {
 
 size_t row_bytes(DType type, int64_t n) {
   const DTypeInfo& info = dtype_info(type);
+  if (n < 0) fail("row of negative element count ", n, " for type ", info.name);
   if (n % info.block_size != 0)
     fail("row of ", n, " elements is not a multiple of ", info.name, "'s block size ", info.block_size);
   return static_cast<size_t>(n / info.block_size) * info.block_bytes;
