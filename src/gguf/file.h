@@ -3,11 +3,13 @@
 // checked against the file's size before use; a bad file gives a hearth::Error
 // naming the problem and its byte offset, never a crash.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/mapped_file.h"
@@ -29,6 +31,12 @@ struct TensorInfo {
   int64_t n_elements() const;
 };
 
+// Hash for string-keyed maps that are searched with a string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class File {
  public:
   // Maps and parses path. Throws hearth::Error ("'<path>': <problem>").
@@ -39,7 +47,10 @@ class File {
   uint32_t version() const { return version_; }
   const std::string& path() const { return name_; }
   uint64_t alignment() const { return alignment_; }
-  uint64_t data_offset() const { return data_offset_; }  // absolute start of tensor data
+  // Absolute start of tensor data: the end of the tensor infos rounded up to
+  // the alignment. A file without tensors may end before it (writers that
+  // pad only when data follows), so it can exceed bytes().size().
+  uint64_t data_offset() const { return data_offset_; }
   std::span<const uint8_t> bytes() const { return bytes_; }
 
   const std::vector<KeyValue>& metadata() const { return metadata_; }
@@ -67,8 +78,12 @@ class File {
   uint64_t data_offset_ = 0;
   std::vector<KeyValue> metadata_;
   std::vector<TensorInfo> tensors_;
+  using Index = std::unordered_map<std::string, size_t, StringHash, std::equal_to<>>;
+  Index key_index_;     // key -> index in metadata_
+  Index tensor_index_;  // name -> index in tensors_
 
   friend class Parser;
+  friend class Writer;  // from_file keeps the mapping alive while it is written out
 };
 
 }  // namespace hearth::gguf

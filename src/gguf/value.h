@@ -16,11 +16,17 @@ enum class ValueType : uint32_t {
 // "uint32", "string", "array", ... ; "unknown" for ids past FLOAT64.
 const char* value_type_name(ValueType type);
 
+// Arrays may hold arrays; the reader refuses, and the writer will not write,
+// values nested deeper than this (an array of scalars is one level).
+constexpr int kMaxArrayDepth = 8;
+
 struct Value;
 
 struct Array {
   ValueType element_type = ValueType::UINT8;
   std::vector<Value> items;
+
+  friend bool operator==(const Array&, const Array&) = default;
 };
 
 struct Value {
@@ -41,11 +47,16 @@ struct Value {
   bool as_bool(std::string_view what) const;
   const std::string& as_string(std::string_view what) const;
   const Array& as_array(std::string_view what) const;
+
+  // Equal types and values (floats compare as floats: NaN != NaN).
+  friend bool operator==(const Value&, const Value&) = default;
 };
 
 struct KeyValue {
   std::string key;
   Value value;
+
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
 };
 
 }  // namespace hearth::gguf

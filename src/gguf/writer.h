@@ -32,6 +32,12 @@ class Writer {
   void add_tensor(const std::string& name, tensor::DType type, std::vector<int64_t> dims,
                   std::span<const uint8_t> bytes);
 
+  // Whether a file without tensors still has its header padded to the
+  // alignment. Writers differ: gguf-py (which wrote the vocabulary files
+  // llama.cpp ships) ends such a file right after the metadata, others pad.
+  // Default: no padding. from_file keeps the source file's choice.
+  void set_pad_empty_data(bool pad) { pad_empty_data_ = pad; }
+
   // Writes the file. Throws hearth::Error; on failure no file is left at path.
   void write(const std::string& path) const;
   // The file's bytes in memory (for tests).
@@ -49,9 +55,14 @@ class Writer {
     size_t nbytes;
     Fill fill;
   };
+  uint64_t alignment() const;
+  // Header, metadata, tensor infos and the padding before the data section.
+  std::vector<uint8_t> encode_head() const;
+
   uint32_t version_;
   std::vector<KeyValue> metadata_;
   std::vector<Tensor> tensors_;
+  bool pad_empty_data_ = false;
 };
 
 }  // namespace hearth::gguf

@@ -61,7 +61,7 @@ TEST_F(BadFile, AbsurdStringLength) {
   std::string bytes = model_bytes();
   put_u64(bytes, 24, 0x7FFFFFFFFFFFFFull);  // length of the first metadata key
   write_bytes(bytes);
-  expect_one_line_error("string");
+  expect_one_line_error("needs 36028797018963967 bytes");
 }
 
 TEST_F(BadFile, UnsupportedArchitecture) {

@@ -65,7 +65,7 @@ TEST(Llama, HparamsOfStories260K) {
   EXPECT_EQ(hp.n_head, 8);
   EXPECT_EQ(hp.n_head_kv, 4);
   EXPECT_EQ(hp.n_ff, 172);
-  EXPECT_EQ(hp.n_ctx_train, 512);
+  EXPECT_EQ(hp.n_ctx_train, 2048);  // llama.context_length in the file (REFERENCE.md ran with 512)
   EXPECT_EQ(hp.head_dim, 8);
 }
 
