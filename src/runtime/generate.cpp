@@ -68,18 +68,18 @@ GenerateResult generate(Session& session, const std::vector<int32_t>& prompt, co
   const tokenizer::Vocab& vocab = session.model().vocab();
   const int seq = params.seq;
   if (prompt.empty()) fail("the prompt is empty: there is nothing to continue from");
-  const int64_t room = session.n_ctx() - session.length(seq);
-  if (static_cast<int64_t>(prompt.size()) > room)
+  if (static_cast<int64_t>(prompt.size()) > session.n_ctx())
     fail("the prompt has ", prompt.size(), " tokens but the context holds ", session.n_ctx(),
-         (room < session.n_ctx() ? cat(" (", room, " left)") : std::string()), "; raise the context size (-c)");
+         "; raise the context size (-c)");
 
   GenerateResult result;
   sampling::Sampler sampler(params.sampling);
   for (int32_t t : prompt) sampler.accept(t);
 
   int64_t start = now_ns();
-  session.append(seq, prompt);
-  result.timings.prompt_tokens = static_cast<int64_t>(prompt.size());
+  const int64_t reused = session.keep_common_prefix(seq, prompt);
+  session.append(seq, std::span(prompt).subspan(static_cast<size_t>(reused)));
+  result.timings.prompt_tokens = static_cast<int64_t>(prompt.size()) - reused;
   result.timings.prompt_ns = now_ns() - start;
 
   tokenizer::StreamDecoder decoder(vocab);

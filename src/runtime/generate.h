@@ -40,8 +40,10 @@ struct GenerateResult {
 
 // on_text receives the text as it becomes final (never a broken UTF-8
 // sequence, never part of a stop string); it may return false to stop.
-// The prompt is appended to the session's sequence `params.seq`, which must
-// hold at most what the caller wants kept (usually: cleared).
+// `prompt` is the whole context to continue from: whatever prefix of it the
+// sequence `params.seq` already holds is reused, and only the rest is
+// evaluated (timings.prompt_tokens counts those). Generated tokens stay in the
+// sequence, so the next turn of a conversation reuses them too.
 using TextSink = std::function<bool(std::string_view text)>;
 GenerateResult generate(Session& session, const std::vector<int32_t>& prompt, const GenerateParams& params,
                         const TextSink& on_text, const std::atomic<bool>* cancel = nullptr);

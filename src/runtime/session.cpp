@@ -25,7 +25,7 @@ Session::Session(const model::Model& model, backend::Backend& backend, const Ses
       cache_(backend, model.hparams().n_layer, n_ctx_ * std::max(1, params.n_seq), model.hparams().n_embd_kv(),
              params.kv_type),
       workspace_(model.make_workspace(backend, std::max<int64_t>(1, params.n_batch))),
-      length_(std::max(1, params.n_seq), 0) {}
+      history_(std::max(1, params.n_seq)) {}
 
 void Session::check_seq(int seq) const {
   if (seq < 0 || seq >= n_seq()) fail("sequence ", seq, " does not exist (this session holds ", n_seq(), ")");
@@ -33,13 +33,28 @@ void Session::check_seq(int seq) const {
 
 int64_t Session::length(int seq) const {
   check_seq(seq);
-  return length_[seq];
+  return static_cast<int64_t>(history_[seq].size());
+}
+
+std::span<const int32_t> Session::tokens(int seq) const {
+  check_seq(seq);
+  return history_[seq];
 }
 
 void Session::truncate(int seq, int64_t n) {
   check_seq(seq);
   if (n < 0) fail("cannot truncate to a negative length");
-  length_[seq] = std::min(length_[seq], n);
+  if (n < length(seq)) history_[seq].resize(static_cast<size_t>(n));
+}
+
+int64_t Session::keep_common_prefix(int seq, std::span<const int32_t> tokens) {
+  check_seq(seq);
+  const auto& held = history_[seq];
+  size_t n = 0;
+  const size_t limit = std::min(held.size(), tokens.empty() ? 0 : tokens.size() - 1);
+  while (n < limit && held[n] == tokens[n]) ++n;
+  truncate(seq, static_cast<int64_t>(n));
+  return static_cast<int64_t>(n);
 }
 
 std::span<const float> Session::logits(int64_t i) const {
@@ -50,7 +65,8 @@ std::span<const float> Session::logits(int64_t i) const {
 void Session::decode(std::span<const BatchToken> batch) {
   // Validate the whole batch first so that a bad entry leaves the cache as
   // it was.
-  std::vector<int64_t> next = length_;
+  std::vector<int64_t> next(history_.size());
+  for (size_t s = 0; s < history_.size(); ++s) next[s] = static_cast<int64_t>(history_[s].size());
   int64_t wanted = 0;
   for (const BatchToken& t : batch) {
     check_seq(t.seq);
@@ -84,14 +100,14 @@ void Session::run_step(std::span<const BatchToken> step) {
   model::ForwardBatch fb{tokens_, positions_, cells_, begin_, end_, rows_};
   model_.forward(backend_, fb, cache_, *workspace_, logits_.data() + n_logits_ * n_vocab());
   n_logits_ += static_cast<int64_t>(rows_.size());
-  for (const BatchToken& t : step) length_[t.seq] = t.pos + 1;
+  for (const BatchToken& t : step) history_[t.seq].push_back(t.token);
 }
 
 void Session::append(int seq, std::span<const int32_t> tokens) {
   check_seq(seq);
   std::vector<BatchToken> batch;
   batch.reserve(tokens.size());
-  int32_t pos = static_cast<int32_t>(length_[seq]);
+  int32_t pos = static_cast<int32_t>(length(seq));
   for (size_t i = 0; i < tokens.size(); ++i)
     batch.push_back({tokens[i], pos++, seq, i + 1 == tokens.size()});
   decode(batch);

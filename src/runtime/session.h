@@ -36,7 +36,7 @@ class Session {
   const model::Model& model() const { return model_; }
   backend::Backend& backend() const { return backend_; }
   int64_t n_ctx() const { return n_ctx_; }
-  int n_seq() const { return static_cast<int>(length_.size()); }
+  int n_seq() const { return static_cast<int>(history_.size()); }
   int64_t n_vocab() const { return model_.hparams().n_vocab; }
 
   // Decodes the batch (split into steps of n_batch tokens). Afterwards
@@ -52,8 +52,15 @@ class Session {
   int64_t n_logits() const { return n_logits_; }
 
   int64_t length(int seq) const;
+  // The tokens held for seq, in position order.
+  std::span<const int32_t> tokens(int seq) const;
   // Forgets positions >= n of seq (n = 0 clears it).
   void truncate(int seq, int64_t n);
+  // Keeps the longest prefix of seq that equals the start of `tokens`, but
+  // never all of `tokens` (the last one must be evaluated again for its
+  // logits), forgets the rest, and returns the kept length. A conversation
+  // that grows turn by turn then re-evaluates only what is new.
+  int64_t keep_common_prefix(int seq, std::span<const int32_t> tokens);
 
  private:
   void check_seq(int seq) const;
@@ -65,7 +72,7 @@ class Session {
   int64_t n_batch_;
   model::KvCache cache_;
   std::unique_ptr<model::Workspace> workspace_;
-  std::vector<int64_t> length_;
+  std::vector<std::vector<int32_t>> history_;  // per sequence: the tokens in its cells
   std::vector<float> logits_;
   int64_t n_logits_ = 0;
   // Per-step scratch, reused.

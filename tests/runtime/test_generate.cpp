@@ -106,5 +106,31 @@ TEST_F(GenerateTest, ContextFullEndsGeneration) {
   EXPECT_EQ(session.length(0), 12);
 }
 
+TEST_F(GenerateTest, ASecondTurnEvaluatesOnlyTheNewTokens) {
+  SessionParams sp;
+  Session session(*model_, *backend_, sp);
+  GenerateParams gp;
+  gp.num_predict = 10;
+  gp.sampling.temperature = 0.0f;
+  const auto prompt = model_->vocab().encode("Once upon a time", true, false);
+  auto first = generate(session, prompt, gp, nullptr);
+  EXPECT_EQ(first.timings.prompt_tokens, static_cast<int64_t>(prompt.size()));
+
+  // Continue from the prompt plus the reply plus new text: the held prefix
+  // (prompt and all generated tokens but the last, never evaluated) is reused.
+  auto next = prompt;
+  next.insert(next.end(), first.tokens.begin(), first.tokens.end());
+  const auto more = model_->vocab().encode("Then", false, false);
+  next.insert(next.end(), more.begin(), more.end());
+  auto second = generate(session, next, gp, nullptr);
+  EXPECT_EQ(second.timings.prompt_tokens, static_cast<int64_t>(1 + more.size()));
+
+  // And the text equals a fresh session's continuation of the same tokens.
+  Session fresh(*model_, *backend_, sp);
+  auto expected = generate(fresh, next, gp, nullptr);
+  EXPECT_EQ(second.text, expected.text);
+  EXPECT_EQ(expected.timings.prompt_tokens, static_cast<int64_t>(next.size()));
+}
+
 }  // namespace
 }  // namespace hearth::runtime

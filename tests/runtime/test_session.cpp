@@ -2,6 +2,8 @@
 // give the same logits; bad batches are refused and change nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "backend/backend.h"
 #include "core/error.h"
 #include "model/model.h"
@@ -107,6 +109,31 @@ TEST_F(SessionTest, BadBatchesAreRefusedAndChangeNothing) {
     EXPECT_NE(std::string(e.what()).find("context is full"), std::string::npos) << e.what();
   }
   EXPECT_EQ(s.length(1), 0);
+}
+
+TEST_F(SessionTest, KeepCommonPrefixReusesOnlyWhatMatches) {
+  const auto first = encode("Once upon a time there was a dog");
+  auto second = first;
+  second.resize(first.size() - 2);
+  for (int32_t t : encode("cat sat")) second.push_back(t);
+
+  Session s = make(1);
+  s.append(0, first);
+  EXPECT_EQ(s.keep_common_prefix(0, second), static_cast<int64_t>(first.size() - 2));
+  EXPECT_EQ(s.length(0), static_cast<int64_t>(first.size() - 2));
+  EXPECT_TRUE(std::equal(s.tokens(0).begin(), s.tokens(0).end(), first.begin()));
+  s.append(0, std::span(second).subspan(first.size() - 2));
+
+  // The same logits as evaluating `second` from scratch.
+  Session fresh = make(1);
+  fresh.append(0, second);
+  const auto x = s.logits(0), y = fresh.logits(0);
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(x[i], y[i], 1e-5f) << i;
+
+  // An identical prompt keeps all but its last token, which must be evaluated again.
+  EXPECT_EQ(s.keep_common_prefix(0, second), static_cast<int64_t>(second.size() - 1));
+  EXPECT_EQ(s.keep_common_prefix(0, std::vector<int32_t>{}), 0);
+  EXPECT_EQ(s.length(0), 0);
 }
 
 }  // namespace
