@@ -5,9 +5,10 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libcli11-dev nlohmann-json3-dev libpcre2-dev
+  libcli11-dev nlohmann-json3-dev libpcre2-dev libicu-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev  # sanitizer builds and the libFuzzer targets
+  python3 python3-jinja2    # the chat template tests' oracle
 )
 
 missing=()

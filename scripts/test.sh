@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 scripts/install-deps.sh
+# llama.cpp's tokenizer test vocabularies (npm package node-llama-cpp, cached in build/).
+scripts/fetch-llama-vocabs.sh
 
 echo "== Release build and unit tests" >&2
 scripts/build.sh

@@ -9,6 +9,8 @@
 
 #include "core/error.h"
 #include "gguf/file.h"
+#include "tokenizer/bpe.h"
+#include "tokenizer/pretokenizer.h"
 
 namespace hearth::tokenizer {
 
@@ -66,12 +68,29 @@ Vocab Vocab::from_gguf(const gguf::File& file) {
 
   const std::optional<std::string> model = file.find_string("tokenizer.ggml.model");
   if (!model) fail(where, "the model has no tokenizer (tokenizer.ggml.model is missing)");
-  if (*model != "llama") {
-    // Only SentencePiece ("llama") so far; GPT-2 style BPE ("gpt2") gets its
-    // own encoder beside encode_spm and is accepted here once it exists.
+  if (*model == "llama") {
+    v.kind_ = Kind::Spm;
+  } else if (*model == "gpt2" || *model == "gemma4") {
+    v.kind_ = Kind::Bpe;
+  } else if (*model == "bert") {
+    v.kind_ = Kind::Wpm;
+  } else {
     fail(where, "unsupported tokenizer model '", *model, "'");
   }
   v.model_ = *model;
+
+  // The pre-tokenizer first: an unsupported one is refused before the
+  // vocabulary is read. Gemma 4's is implied by its model name.
+  std::shared_ptr<const PreTokenizer> pre;
+  if (v.kind_ == Kind::Bpe) {
+    std::string pre_name = *model == "gemma4" ? std::string("gemma4")
+                                              : file.find_string("tokenizer.ggml.pre").value_or("");
+    try {
+      pre = PreTokenizer::create(pre_name);
+    } catch (const Error& e) {
+      fail(where, e.what());
+    }
+  }
 
   // Tokens.
   const gguf::Value* tokens_value = file.find("tokenizer.ggml.tokens");
@@ -137,8 +156,11 @@ Vocab Vocab::from_gguf(const gguf::File& file) {
            "' is not of the form <0xNN>");
   }
 
-  // Special ids. SentencePiece defaults: unk 0, bos 1, eos 2. A stored
-  // 0xFFFFFFFF (or a negative value) means "none".
+  // Special ids, with llama.cpp's defaults per model: SentencePiece unk 0,
+  // bos 1, eos 2; byte-level BPE bos = eos = 11, no unk; Gemma 4 none;
+  // WordPiece [CLS] 101, [SEP] 102, [UNK] 100. A default outside the
+  // vocabulary means none. A stored 0xFFFFFFFF (or a negative value) means
+  // "none".
   auto read_id = [&](const char* key, Token fallback, bool strict) -> Token {
     const gguf::Value* value = file.find(key);
     if (!value) return fallback >= 0 && static_cast<size_t>(fallback) < n ? fallback : -1;
@@ -150,17 +172,68 @@ Vocab Vocab::from_gguf(const gguf::File& file) {
     }
     return static_cast<Token>(id);
   };
-  v.bos_ = read_id("tokenizer.ggml.bos_token_id", 1, true);
-  v.eos_ = read_id("tokenizer.ggml.eos_token_id", 2, true);
-  v.unk_ = read_id("tokenizer.ggml.unknown_token_id", 0, true);
+  Token default_bos = 1, default_eos = 2, default_unk = 0;
+  bool default_add_bos = true, default_add_eos = false;
+  switch (v.kind_) {
+    case Kind::Spm:
+      break;
+    case Kind::Bpe: {
+      const PreTokenizerTraits& traits = pre->traits();
+      default_bos = default_eos = *model == "gemma4" ? -1 : 11;
+      if (traits.no_default_bos) default_bos = -1;
+      default_unk = -1;
+      default_add_bos = traits.add_bos.value_or(false);
+      break;
+    }
+    case Kind::Wpm:
+      default_bos = read_id("tokenizer.ggml.cls_token_id", 101, true);
+      default_eos = read_id("tokenizer.ggml.seperator_token_id", 102, true);
+      default_unk = 100;
+      default_add_eos = file.get_bool_or("tokenizer.ggml.add_sep_token", true);
+      break;
+  }
+  v.bos_ = read_id("tokenizer.ggml.bos_token_id", default_bos, true);
+  v.eos_ = read_id("tokenizer.ggml.eos_token_id", default_eos, true);
+  v.unk_ = read_id("tokenizer.ggml.unknown_token_id", default_unk, true);
   v.eot_ = read_id("tokenizer.ggml.eot_token_id", -1, true);
   // The padding id is never used for inference; some converted models store
   // one past the vocabulary (llama.cpp warns and ignores it), so do we.
   v.pad_ = read_id("tokenizer.ggml.padding_token_id", -1, false);
 
-  v.add_bos_ = file.get_bool_or("tokenizer.ggml.add_bos_token", true);
-  v.add_eos_ = file.get_bool_or("tokenizer.ggml.add_eos_token", false);
-  v.add_space_prefix_ = file.get_bool_or("tokenizer.ggml.add_space_prefix", true);
+  v.add_bos_ = file.get_bool_or("tokenizer.ggml.add_bos_token", default_add_bos);
+  v.add_eos_ = v.kind_ == Kind::Wpm ? default_add_eos
+                                    : file.get_bool_or("tokenizer.ggml.add_eos_token", default_add_eos);
+  // add_space_prefix matters to SentencePiece only.
+  v.add_space_prefix_ =
+      v.kind_ == Kind::Spm && file.get_bool_or("tokenizer.ggml.add_space_prefix", true);
+
+  if (v.kind_ == Kind::Bpe) {
+    // Gemma 4 always starts with BOS (llama.cpp overrides the file).
+    if (pre->traits().force_add_bos) v.add_bos_ = true;
+    auto bpe = std::make_shared<BpeModel>();
+    bpe->pre = std::move(pre);
+    const gguf::Value* merges_value = file.find("tokenizer.ggml.merges");
+    if (!merges_value) fail(where, "tokenizer.ggml.merges is missing (a BPE vocabulary needs it)");
+    const gguf::Array& merges = merges_value->as_array(key_name("tokenizer.ggml.merges"));
+    if (merges.items.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+      fail(where, "tokenizer.ggml.merges has ", merges.items.size(), " entries, too many");
+    bpe->ranks.reserve(merges.items.size());
+    for (size_t i = 0; i < merges.items.size(); ++i) {
+      const std::string* text = std::get_if<std::string>(&merges.items[i].data);
+      const std::string merge =
+          text ? *text : merges.items[i].as_string(item_name("tokenizer.ggml.merges", i));
+      bpe->ranks.add(merge, static_cast<int32_t>(i));
+    }
+    v.bpe_ = std::move(bpe);
+  }
+  if (v.kind_ == Kind::Wpm) {
+    v.wpm_lowercase_ = file.get_bool_or("tokenizer.ggml.normalizer.lowercase", true);
+    v.wpm_strip_accents_ =
+        file.get_bool_or("tokenizer.ggml.normalizer.strip_accents", v.wpm_lowercase_);
+    size_t longest = 0;
+    for (const std::string& p : v.pieces_) longest = std::max(longest, p.size());
+    v.max_piece_bytes_ = longest + 1;
+  }
 
   // Byte fallback table: "<0xNN>", else the one-byte string itself (as
   // llama.cpp), else -1 (the unknown token is used then).
@@ -280,10 +353,20 @@ std::vector<Token> Vocab::encode(std::string_view text, bool add_bos, bool parse
   if (text.empty()) return out;  // no fragments at all: not even the space prefix
 
   const std::vector<Fragment> fragments = partition(text, parse_special);
-  // from_gguf admits only SPM ("llama") so far. Another tokenizer model (BPE
-  // "gpt2": no space prefix, a pre-tokenizer per fragment) gets its own loop
-  // over the fragments here, chosen by model_.
-  //
+  if (kind_ != Kind::Spm) {
+    // BPE and WordPiece: each raw-text fragment on its own, no space prefix.
+    for (const Fragment& f : fragments) {
+      if (f.token >= 0) {
+        out.push_back(f.token);
+      } else if (kind_ == Kind::Bpe) {
+        encode_bpe(text.substr(f.offset, f.length), out);
+      } else {
+        encode_wpm(text.substr(f.offset, f.length), out);
+      }
+    }
+    return out;
+  }
+
   // llama.cpp's SPM rule: a raw-text fragment gets the space prefix when it
   // is the first fragment or follows a special token.
   bool after_special = true;
@@ -309,6 +392,7 @@ std::string Vocab::decode_token(Token id, bool render_special) const {
   const std::string& p = pieces_[id];
   switch (types_[id]) {
     case TokenType::Normal: {
+      if (kind_ == Kind::Bpe) return decode_bpe_piece(p);
       std::string s = p;
       replace_all(s, kSpaceMarker, " ");
       return s;

@@ -16,6 +16,8 @@ class File;
 
 namespace hearth::tokenizer {
 
+struct BpeModel;
+
 using Token = int32_t;
 
 // tokenizer.ggml.token_type values.
@@ -25,11 +27,22 @@ enum class TokenType : int32_t {
 
 class Vocab {
  public:
-  // Reads tokenizer.ggml.model ("llama" = SentencePiece BPE), tokens, scores,
-  // token_type, special token ids, add_bos_token / add_eos_token and
-  // add_space_prefix. A model whose tokenizer is not supported is refused
-  // with a hearth::Error naming it.
+  // Reads tokenizer.ggml.model ("llama" = SentencePiece BPE; "gpt2" =
+  // byte-level BPE, with tokenizer.ggml.merges and the pre-tokenizer named by
+  // tokenizer.ggml.pre; "gemma4" = BPE over UTF-8 with U+2581 for spaces;
+  // "bert" = WordPiece), tokens, scores, token_type, special token ids,
+  // add_bos_token / add_eos_token and add_space_prefix, with llama.cpp's
+  // defaults per model. A tokenizer or pre-tokenizer that is not supported
+  // is refused with a hearth::Error naming it.
+  //
+  // WordPiece: BOS is [CLS] (bos_token_id, else cls_token_id, else 101) and
+  // EOS is [SEP] (eos_token_id, else seperator_token_id, else 102); both are
+  // added by default (add_eos follows tokenizer.ggml.add_sep_token), as
+  // llama.cpp adds [CLS] ... [SEP] for BERT.
   static Vocab from_gguf(const gguf::File& file);
+
+  // tokenizer.ggml.model: "llama", "gpt2", "gemma4" or "bert".
+  const std::string& model() const { return model_; }
 
   int32_t size() const { return static_cast<int32_t>(pieces_.size()); }
   Token bos() const { return bos_; }
@@ -54,7 +67,9 @@ class Vocab {
   // as in llama.cpp.
   std::vector<Token> encode(std::string_view text, bool add_bos, bool parse_special) const;
 
-  // The bytes a token stands for: "▁" becomes a space, <0xNN> the byte NN.
+  // The bytes a token stands for: "▁" becomes a space (SPM, WordPiece,
+  // SPM-style BPE), GPT-2's byte alphabet becomes bytes (byte-level BPE),
+  // <0xNN> the byte NN.
   // Control tokens give "" unless render_special; user-defined tokens give
   // their text; the unknown token gives "\u2585" (as llama.cpp); unused and
   // undefined tokens give "". Throws hearth::Error for an id out of range.
@@ -73,7 +88,13 @@ class Vocab {
     size_t offset, length;  // otherwise: a range of raw text
   };
 
+  enum class Kind { Spm, Bpe, Wpm };
+
   void encode_spm(std::string_view text, std::vector<Token>& out) const;
+  void encode_bpe(std::string_view text, std::vector<Token>& out) const;   // bpe.cpp
+  std::string decode_bpe_piece(const std::string& piece) const;           // bpe.cpp
+  void encode_wpm(std::string_view text, std::vector<Token>& out) const;   // wpm.cpp
+  std::vector<std::string> wpm_words(std::string_view text) const;         // wpm.cpp
   Token byte_token(uint8_t byte) const;
   // The id of a vocabulary string, -1 when absent (a duplicated string maps
   // to its last id, as in llama.cpp).
@@ -83,6 +104,10 @@ class Vocab {
   void check_id(Token id) const;
 
   std::string model_;
+  Kind kind_ = Kind::Spm;
+  std::shared_ptr<const BpeModel> bpe_;  // Kind::Bpe
+  bool wpm_lowercase_ = true, wpm_strip_accents_ = true;  // Kind::Wpm
+  size_t max_piece_bytes_ = 0;  // longest piece + 1 (WordPiece's search window)
   std::vector<std::string> pieces_;
   std::vector<float> scores_;
   std::vector<TokenType> types_;

@@ -191,9 +191,9 @@ TEST(Vocab, RefusesUnsupportedModel) {
   expect_error(
       [] {
         make_vocab(small_entries(),
-                   [](gguf::Writer& w) { w.set("tokenizer.ggml.model", str_value("gpt2")); });
+                   [](gguf::Writer& w) { w.set("tokenizer.ggml.model", str_value("t5")); });
       },
-      "unsupported tokenizer model 'gpt2'");
+      "unsupported tokenizer model 't5'");
 }
 
 TEST(Vocab, RefusesBadMetadata) {
@@ -276,9 +276,9 @@ TEST(Vocab, RefusesBadMetadata) {
   expect_error(
       [] {
         make_vocab(small_entries(),
-                   [](gguf::Writer& w) { w.set("tokenizer.ggml.model", str_value("bert")); });
+                   [](gguf::Writer& w) { w.set("tokenizer.ggml.model", str_value("rwkv")); });
       },
-      "'test.gguf': unsupported tokenizer model 'bert'");
+      "'test.gguf': unsupported tokenizer model 'rwkv'");
 }
 
 TEST(Special, ParsedOnlyWhenAsked) {
