@@ -1,15 +1,18 @@
 #include "tensor/dequantize.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 
 #include "core/error.h"
 #include "core/half.h"
+#include "tensor/quant_common.h"
+#include "tensor/quants_iq4.h"
+#include "tensor/quants_k.h"
 
-// Block layouts (all little-endian, as stored in GGUF files), 32 elements per
-// block for every quantized type here:
+// Block layouts (all little-endian, as stored in GGUF files) of the 32-element
+// types, which live in this file (the k-quants and q8_K are in quants_k.cpp,
+// iq4_nl and iq4_xs in quants_iq4.cpp):
 //
 //   q4_0  f16 d | u8 qs[16]                   x = (nibble - 8) * d
 //   q4_1  f16 d | f16 m | u8 qs[16]           x = nibble * d + m
@@ -29,27 +32,11 @@
 
 namespace hearth::tensor {
 
-static_assert(std::endian::native == std::endian::little,
-              "dequantize.cpp reads little-endian block fields with memcpy");
-
 namespace {
 
+using namespace quant;  // load/store helpers (tensor/quant_common.h)
+
 constexpr int kQK = 32;  // elements per block of q4_0, q4_1, q5_0, q5_1, q8_0
-
-uint16_t load_u16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-uint32_t load_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-void store_u16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
-void store_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-
-float load_f16(const uint8_t* p) { return f16_to_f32(load_u16(p)); }
 
 // ggml converts with a C cast to int8_t, which truncates toward zero. For the
 // finite inputs the formats are meant for the value is always in range; the
@@ -246,6 +233,14 @@ bool supported(DType type) {
     case DType::Q5_0:
     case DType::Q5_1:
     case DType::Q8_0:
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K:
+    case DType::Q6_K:
+    case DType::Q8_K:
+    case DType::IQ4_NL:
+    case DType::IQ4_XS:
       return true;
     default:
       return false;
@@ -287,6 +282,14 @@ void dequantize_row(DType type, const void* src, float* dst, int64_t n) {
     case DType::Q5_0: return dequant_q5_0(s, dst, nb);
     case DType::Q5_1: return dequant_q5_1(s, dst, nb);
     case DType::Q8_0: return dequant_q8_0(s, dst, nb);
+    case DType::Q2_K: return kquants::dequantize_q2_K(s, dst, nb);
+    case DType::Q3_K: return kquants::dequantize_q3_K(s, dst, nb);
+    case DType::Q4_K: return kquants::dequantize_q4_K(s, dst, nb);
+    case DType::Q5_K: return kquants::dequantize_q5_K(s, dst, nb);
+    case DType::Q6_K: return kquants::dequantize_q6_K(s, dst, nb);
+    case DType::Q8_K: return kquants::dequantize_q8_K(s, dst, nb);
+    case DType::IQ4_NL: return iq4::dequantize_iq4_nl(s, dst, nb);
+    case DType::IQ4_XS: return iq4::dequantize_iq4_xs(s, dst, nb);
     default: break;
   }
   fail("dequantize_row: unsupported tensor type ", dtype_name(static_cast<uint32_t>(type)));
@@ -310,6 +313,14 @@ void quantize_row(DType type, const float* src, void* dst, int64_t n) {
     case DType::Q5_0: return quant_q5_0(src, d, nb);
     case DType::Q5_1: return quant_q5_1(src, d, nb);
     case DType::Q8_0: return quant_q8_0(src, d, nb);
+    case DType::Q2_K: return kquants::quantize_q2_K(src, d, nb);
+    case DType::Q3_K: return kquants::quantize_q3_K(src, d, nb);
+    case DType::Q4_K: return kquants::quantize_q4_K(src, d, nb);
+    case DType::Q5_K: return kquants::quantize_q5_K(src, d, nb);
+    case DType::Q6_K: return kquants::quantize_q6_K(src, d, nb);
+    case DType::Q8_K: return kquants::quantize_q8_K(src, d, nb);
+    case DType::IQ4_NL: return iq4::quantize_iq4_nl(src, d, nb);
+    case DType::IQ4_XS: return iq4::quantize_iq4_xs(src, d, nb);
     default: break;
   }
   fail("quantize_row: unsupported tensor type ", dtype_name(static_cast<uint32_t>(type)));

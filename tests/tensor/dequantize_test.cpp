@@ -514,11 +514,12 @@ TEST(Quantize, F16AndBF16RoundTrip) {
 
 TEST(Dequantize, SupportedSet) {
   for (DType t : {DType::F32, DType::F16, DType::BF16, DType::Q4_0, DType::Q4_1, DType::Q5_0,
-                  DType::Q5_1, DType::Q8_0}) {
+                  DType::Q5_1, DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K,
+                  DType::Q6_K, DType::Q8_K, DType::IQ4_NL, DType::IQ4_XS}) {
     EXPECT_TRUE(can_dequantize(t));
     EXPECT_TRUE(can_quantize(t));
   }
-  for (DType t : {DType::Q8_1, DType::Q4_K, DType::Q6_K, DType::IQ4_NL, DType::I32, DType::F64,
+  for (DType t : {DType::Q8_1, DType::IQ2_XXS, DType::IQ3_S, DType::IQ1_M, DType::I32, DType::F64,
                   DType::MXFP4, DType::TQ2_0}) {
     EXPECT_FALSE(can_dequantize(t));
     EXPECT_FALSE(can_quantize(t));
@@ -537,10 +538,10 @@ void expect_error_naming(const std::function<void()>& f, const std::string& need
 TEST(Dequantize, UnsupportedTypesThrowNamingTheType) {
   std::vector<uint8_t> buf(4096);
   std::vector<float> out(256);
-  expect_error_naming([&] { dequantize_row(DType::Q4_K, buf.data(), out.data(), 256); }, "q4_K");
+  expect_error_naming([&] { dequantize_row(DType::IQ1_S, buf.data(), out.data(), 256); }, "iq1_s");
   expect_error_naming([&] { dequantize_row(DType::IQ2_XXS, buf.data(), out.data(), 256); }, "iq2_xxs");
   expect_error_naming([&] { dequantize_row(DType::I32, buf.data(), out.data(), 4); }, "i32");
-  expect_error_naming([&] { quantize_row(DType::Q6_K, out.data(), buf.data(), 256); }, "q6_K");
+  expect_error_naming([&] { quantize_row(DType::TQ1_0, out.data(), buf.data(), 256); }, "tq1_0");
   expect_error_naming([&] { quantize_row(DType::MXFP4, out.data(), buf.data(), 32); }, "mxfp4");
   // A retired id is named by its number.
   expect_error_naming([&] { dequantize_row(static_cast<DType>(4), buf.data(), out.data(), 32); }, "4");
