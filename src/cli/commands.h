@@ -15,5 +15,7 @@ struct ExitCode {
 void register_run(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_perplexity(CLI::App& app);
+void register_tokenize(CLI::App& app);
+void register_chat_template(CLI::App& app);
 
 }  // namespace hearth::cli

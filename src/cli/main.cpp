@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   hearth::cli::register_run(app);
   hearth::cli::register_inspect(app);
   hearth::cli::register_perplexity(app);
+  hearth::cli::register_tokenize(app);
+  hearth::cli::register_chat_template(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

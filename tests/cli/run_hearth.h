@@ -29,14 +29,11 @@ inline std::string temp_path(const std::string& name) {
 
 // args is appended to the binary's path as shell words; stdin_text, when
 // given, is fed on standard input (otherwise /dev/null).
-inline Outcome run_hearth(const std::string& args, const std::string* stdin_text = nullptr) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr"), in = temp_path("stdin");
-  std::string input = "/dev/null";
-  if (stdin_text) {
-    std::ofstream(in, std::ios::binary) << *stdin_text;
-    input = in;
-  }
-  const std::string cmd = std::string("'") + HEARTH_BINARY + "' " + args + " <'" + input + "' >'" + out + "' 2>'" + err + "'";
+// Runs a shell command line (its own redirections of standard input
+// included) and captures its exit status, standard output and error.
+inline Outcome run_hearth_raw(const std::string& command) {
+  const std::string out = temp_path("stdout"), err = temp_path("stderr");
+  const std::string cmd = command + " >'" + out + "' 2>'" + err + "'";
   const int raw = std::system(cmd.c_str());
   Outcome o;
   o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
@@ -44,6 +41,30 @@ inline Outcome run_hearth(const std::string& args, const std::string* stdin_text
   o.err = read_file(err);
   std::remove(out.c_str());
   std::remove(err.c_str());
+  return o;
+}
+
+inline Outcome run_hearth(const std::string& args, const std::string* stdin_text = nullptr) {
+  const std::string in = temp_path("stdin");
+  std::string input = "/dev/null";
+  if (stdin_text) {
+    std::ofstream(in, std::ios::binary) << *stdin_text;
+    input = in;
+  }
+  Outcome o = run_hearth_raw(std::string("'") + HEARTH_BINARY + "' " + args + " <'" + input + "'");
+  std::remove(in.c_str());
+  return o;
+}
+
+// Runs hearth on a pseudo-terminal (script(1)), typing `typed` into it; the
+// terminal's echo of the typed text and hearth's output both land in `out`.
+inline Outcome run_hearth_in_terminal(const std::string& args, const std::string& typed) {
+  const std::string in = temp_path("typed");
+  std::ofstream(in, std::ios::binary) << typed;
+  const std::string inner = std::string("'") + HEARTH_BINARY + "' " + args;
+  std::string quoted;  // inner as one single-quoted shell word
+  for (char c : inner) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  Outcome o = run_hearth_raw("timeout 60 script -qec '" + quoted + "' /dev/null <'" + in + "'");
   std::remove(in.c_str());
   return o;
 }
