@@ -20,10 +20,10 @@ ctest --test-dir build --output-on-failure -j"$jobs" 2>&1 | tee "$release_log"
 release_status=${PIPESTATUS[0]}
 set -e
 
-echo "== AddressSanitizer + UBSan: parser tests and fuzz targets" >&2
+echo "== AddressSanitizer + UBSan: parser tests (GGUF, tokenizers, chat templates) and fuzz targets" >&2
 cmake -S . -B build-sanitize -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DHEARTH_SANITIZE=ON -DHEARTH_FUZZ=ON -DHEARTH_TEST_LAYERS="gguf;tokenizer" >/dev/null
-cmake --build build-sanitize -j"$jobs" --target test_gguf test_tokenizer gguf_fuzz
+  -DHEARTH_SANITIZE=ON -DHEARTH_FUZZ=ON -DHEARTH_TEST_LAYERS="gguf;tokenizer;chat" >/dev/null
+cmake --build build-sanitize -j"$jobs" --target test_gguf test_tokenizer test_chat gguf_fuzz
 sanitize_log=$(mktemp)
 set +e
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs" 2>&1 | tee "$sanitize_log"
