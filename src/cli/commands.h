@@ -17,5 +17,7 @@ void register_inspect(CLI::App& app);
 void register_perplexity(CLI::App& app);
 void register_tokenize(CLI::App& app);
 void register_chat_template(CLI::App& app);
+void register_quantize(CLI::App& app);
+void register_synth(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   hearth::cli::register_perplexity(app);
   hearth::cli::register_tokenize(app);
   hearth::cli::register_chat_template(app);
+  hearth::cli::register_quantize(app);
+  hearth::cli::register_synth(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
