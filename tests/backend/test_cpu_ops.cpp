@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/quant_dot.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "tensor/dequantize.h"
+#include "quant_test_util.h"
 
 namespace hearth::backend {
 namespace {
@@ -46,10 +48,11 @@ TEST_P(CpuOps, MatmulF32) {
     }
 }
 
-TEST_P(CpuOps, MatmulF16AndQ8_0AgainstDequantizedWeights) {
+// Weights without an integer kernel: each row dequantized, then an f32 dot.
+TEST_P(CpuOps, MatmulF16AndBF16AgainstDequantizedWeights) {
   const int64_t K = 64, R = 19, T = 3;
   auto wf = random_floats(K * R, 3), x = random_floats(K * T, 4);
-  for (DType type : {DType::F16, DType::Q8_0}) {
+  for (DType type : {DType::F16, DType::BF16}) {
     std::vector<uint8_t> wq(tensor::row_bytes(type, K) * R);
     std::vector<float> deq(K * R);
     for (int64_t r = 0; r < R; ++r) {
@@ -64,6 +67,78 @@ TEST_P(CpuOps, MatmulF16AndQ8_0AgainstDequantizedWeights) {
         for (int64_t k = 0; k < K; ++k) ref += static_cast<double>(deq[r * K + k]) * x[t * K + k];
         EXPECT_NEAR(out[t * R + r], ref, 1e-4) << tensor::dtype_info(type).name << " t=" << t << " r=" << r;
       }
+  }
+}
+
+// Quantized weights with an integer kernel: the activations are quantized to
+// the weight type's partner (q8_0 blocks of 32 or q8_K blocks of 256), as
+// llama.cpp does. Checked two ways:
+//  - against the scalar vec-dot of the same quantized rows, to float rounding;
+//  - against the dequantized weights times the f32 activations, within the
+//    worst case of the activation rounding: q8_0 rounds x / d (d = amax / 127)
+//    to an integer (error <= d / 2) and stores d as f16 (relative error <=
+//    2^-11, times |q| <= 127): |x - xq| <= d * (0.5 + 127 * 2^-11) < 0.563 d;
+//    q8_K keeps d in f32: |x - xq| <= d * (0.5 + 2^-16). So
+//    |out - sum w x| <= sum |w_k| * bound_k, plus float rounding.
+void check_quantized_matmul(Backend& be, DType type, int64_t K, int64_t R, int64_t T, uint32_t seed) {
+  using namespace testutil;
+  const auto act = cpu::act_type_for(type);
+  const int64_t ablock = act == cpu::ActType::Q8_0 ? 32 : 256;
+  const double bound_factor = act == cpu::ActType::Q8_0 ? 0.5 + 127.0 / 2048.0 : 0.5 + 1.0 / 65536.0;
+  auto w = random_weights(type, K, R, seed, false);
+  auto x = random_activations(K, T, seed + 1);
+  std::vector<float> out(R * T);
+  be.matmul(TensorView::contiguous(type, w.data(), {K, R}), TensorView::contiguous(DType::F32, x.data(), {K, T}),
+            TensorView::contiguous(DType::F32, out.data(), {R, T}));
+  const size_t rb = tensor::row_bytes(type, K), as = cpu::act_row_bytes(act, K);
+  std::vector<uint8_t> arow(as);
+  std::vector<float> wf(K);
+  for (int64_t t = 0; t < T; ++t) {
+    const float* xt = x.data() + t * K;
+    cpu::quantize_act_scalar(act, xt, K, arow.data());
+    std::vector<double> err_bound(K);
+    for (int64_t b = 0; b < K / ablock; ++b) {
+      double amax = 0;
+      for (int64_t i = 0; i < ablock; ++i) amax = std::max(amax, std::fabs(static_cast<double>(xt[b * ablock + i])));
+      for (int64_t i = 0; i < ablock; ++i) err_bound[b * ablock + i] = amax / 127.0 * bound_factor;
+    }
+    for (int64_t r = 0; r < R; ++r) {
+      const uint8_t* wr = w.data() + r * rb;
+      const float got = out[t * R + r];
+      const double ref_q = cpu::vec_dot_scalar(type, K, wr, arow.data());
+      const double mag = cpu::vec_dot_magnitude(type, K, wr, arow.data());
+      EXPECT_NEAR(got, ref_q, kernel_tolerance(type, K, mag))
+          << tensor::dtype_info(type).name << " vs scalar vec-dot, t=" << t << " r=" << r;
+      tensor::dequantize_row(type, wr, wf.data(), K);
+      double ref_f = 0, bound = 0, abs_sum = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        ref_f += static_cast<double>(wf[k]) * xt[k];
+        bound += std::fabs(static_cast<double>(wf[k])) * err_bound[k];
+        abs_sum += std::fabs(static_cast<double>(wf[k]) * xt[k]);
+      }
+      EXPECT_NEAR(got, ref_f, bound + kernel_tolerance(type, K, mag) + 1e-6 * abs_sum)
+          << tensor::dtype_info(type).name << " vs dequantized weights x f32, t=" << t << " r=" << r;
+    }
+  }
+}
+
+TEST_P(CpuOps, MatmulQuantizedWeightsEveryType) {
+  for (DType type : testutil::integer_types()) {
+    SCOPED_TRACE(tensor::dtype_info(type).name);
+    // K a multiple of 256 (all types) and an odd count of 32-blocks where the
+    // type allows it; R and T not multiples of the 4 x 4 tile.
+    check_quantized_matmul(*be_, type, 512, 37, 1, 31);
+    check_quantized_matmul(*be_, type, 768, 13, 6, 32);
+    if (cpu::act_type_for(type) == cpu::ActType::Q8_0) check_quantized_matmul(*be_, type, 96, 5, 3, 33);
+  }
+}
+
+// A batch longer than the token chunk (about 256 KiB of quantized
+// activations) so that rows meet tokens in several chunks.
+TEST_P(CpuOps, MatmulQuantizedWeightsLongBatch) {
+  for (DType type : {DType::Q4_0, DType::Q4_K}) {
+    SCOPED_TRACE(tensor::dtype_info(type).name);
+    check_quantized_matmul(*be_, type, 4096, 9, 70, 41);
   }
 }
 

@@ -149,8 +149,11 @@ TEST(SynthMetadata, Llama3RopeFactors) {
 TEST(SynthMetadata, VocabularyFromAFileIsCopiedOrPadded) {
   const gguf::File qwen = gguf::File::open(HEARTH_TEST_DATA "/ggml-vocab-qwen2.gguf");
   const auto kv = synth_metadata(find_known_model("qwen2.5-0.5b"), parse_mix("F16"), &qwen);
-  for (const auto& e : qwen.metadata())
-    if (e.key.rfind("tokenizer.", 0) == 0) EXPECT_EQ(*find(kv, e.key), e.value) << e.key;
+  for (const auto& e : qwen.metadata()) {
+    if (e.key.rfind("tokenizer.", 0) == 0) {
+      EXPECT_EQ(*find(kv, e.key), e.value) << e.key;
+    }
+  }
   EXPECT_EQ(find(kv, "general.architecture")->as_string(""), "qwen2");
   EXPECT_EQ(find(kv, "qwen2.block_count")->as_uint(""), 24u);  // the model's, not the vocabulary file's
 

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/cpu_features.h"
 #include "backend/cpu/dot.h"
+#include "backend/cpu/quant_matmul.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "core/thread_pool.h"
@@ -44,9 +46,10 @@ class CpuBackend final : public Backend {
   explicit CpuBackend(int n_threads)
       : pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
         kernels_(cpu::best_kernels()),
+        quant_(cpu::best_quant_kernels()),
         scratch_(pool_.size()) {}
 
-  std::string name() const override { return std::string("cpu (") + kernels_.level + ")"; }
+  std::string name() const override { return std::string("cpu (") + cpu::level_name(quant_.kernels().level) + ")"; }
   int threads() const override { return pool_.size(); }
 
   std::unique_ptr<Buffer> alloc(size_t bytes) override { return std::make_unique<HostBuffer>(bytes); }
@@ -82,6 +85,10 @@ class CpuBackend final : public Backend {
     const DType type = w.type;
     if (type != DType::F32 && type != DType::F16 && !tensor::can_dequantize(type))
       fail("matmul: weight type ", tensor::dtype_info(type).name, " is not supported on the CPU yet");
+    // Quantized weights with an integer kernel: activations quantized once,
+    // integer dot products (quant_matmul.h).
+    if (quant_.supports(type)) return quant_.run(pool_, w, x, out);
+    // Otherwise each weight row is dequantized once and dotted in f32.
     // Each thread takes a block of weight rows and runs them against every
     // token, so a weight row is read from memory once per matmul.
     pool_.run([&](int ith, int nth) {
@@ -226,6 +233,7 @@ class CpuBackend final : public Backend {
  private:
   ThreadPool pool_;
   const cpu::DotKernels& kernels_;
+  cpu::QuantMatmul quant_;
   std::vector<std::vector<float>> scratch_;  // one per thread, grown on demand
 };
 

@@ -2,10 +2,9 @@
 
 #include <immintrin.h>
 
-#include <cstdlib>
 #include <cstring>
-#include <string_view>
 
+#include "backend/cpu/cpu_features.h"
 #include "core/half.h"
 
 namespace hearth::backend::cpu {
@@ -86,20 +85,11 @@ const DotKernels kAvx2{"avx2", dot_f32_avx2, dot_f16_avx2, axpy_f16_avx2};
 
 const DotKernels& scalar_kernels() { return kScalar; }
 
-const DotKernels* avx2_kernels() {
-  __builtin_cpu_init();
-  bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-  return ok ? &kAvx2 : nullptr;
-}
+const DotKernels* avx2_kernels() { return detected_level() >= Level::Avx2 ? &kAvx2 : nullptr; }
 
 const DotKernels& best_kernels() {
-  static const DotKernels& chosen = [] () -> const DotKernels& {
-    const char* forced = std::getenv("HEARTH_CPU");
-    if (forced && std::string_view(forced) == "scalar") return kScalar;
-    const DotKernels* avx2 = avx2_kernels();
-    return avx2 ? *avx2 : kScalar;
-  }();
-  return chosen;
+  // These kernels have no AVX-512 variant: every level from avx2 up uses AVX2.
+  return chosen_level() >= Level::Avx2 ? kAvx2 : kScalar;
 }
 
 }  // namespace hearth::backend::cpu

@@ -2,7 +2,8 @@
 // Dot products of one weight row with one activation row: the inner loop of
 // matmul and attention. Each has a scalar reference; the fast variants (AVX2 +
 // FMA + F16C) are chosen once at start-up by what the CPU reports, and
-// HEARTH_CPU=scalar forces the reference.
+// HEARTH_CPU=scalar forces the reference (cpu_features.h). The integer kernels
+// for quantized weights are in quant_dot.h.
 #include <cstdint>
 
 namespace hearth::backend::cpu {

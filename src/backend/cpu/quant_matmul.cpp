@@ -1,0 +1,93 @@
+#include "backend/cpu/quant_matmul.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace hearth::backend::cpu {
+
+namespace {
+// Activation rows of one token chunk are kept within about this many bytes
+// (L2), so that each tile of weight rows, loaded into L1 once, meets every
+// token of the chunk before the next tile is read.
+constexpr size_t kChunkBytes = 256 * 1024;
+// Below this many tokens the calling thread quantizes the activations alone:
+// a second dispatch to the pool would cost more than it saves.
+constexpr int64_t kParallelQuantizeTokens = 4;
+// From this many tokens on, the prompt kernels (wide activation rows) run
+// where the level has them.
+constexpr int64_t kWideMinTokens = 4;
+}  // namespace
+
+void QuantMatmul::Free::operator()(uint8_t* p) const { std::free(p); }
+
+uint8_t* QuantMatmul::Buffer::reserve(size_t n) {
+  if (n > bytes) {
+    data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
+    if (!data) fail("out of memory allocating ", n, " bytes for quantized activations");
+    bytes = n;
+  }
+  return data.get();
+}
+
+void QuantMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out) {
+  const int64_t K = w.ne[0], R = w.n_rows(), T = x.n_rows();
+  const tensor::DType type = w.type;
+  const QGemmFn gemm = kernels_.find(type);
+  if (!gemm) fail("matmul: no integer kernel for ", tensor::dtype_info(type).name);
+  const int64_t block = tensor::dtype_info(type).block_size;
+  if (K % block) fail("matmul: row length ", K, " is not a multiple of ", tensor::dtype_info(type).name, "'s block ", block);
+  if (out.nb[1] % sizeof(float)) fail("matmul: output rows are not float-aligned");
+  if (R == 0 || T == 0) return;
+
+  const ActType act = act_type_for(type);
+  const size_t nas = act_row_bytes(act, K);
+  uint8_t* const natural = act_.reserve(nas * static_cast<size_t>(T));
+  const QuantizeActFn quantize = kernels_.quantize[static_cast<int>(act)];
+  // The prompt kernels take wide rows: quantized, then rearranged.
+  const QGemmFn wide_gemm = T >= kWideMinTokens ? kernels_.find_wide(type) : nullptr;
+  const size_t as = wide_gemm ? wide_row_bytes(K) : nas;
+  uint8_t* const abuf = wide_gemm ? wide_.reserve(as * static_cast<size_t>(T)) : natural;
+  auto prepare = [&](int64_t t) {
+    quantize(x.row<const float>(t), K, natural + t * nas);
+    if (wide_gemm) widen_act_row(act, natural + t * nas, K, abuf + t * as);
+  };
+
+  if (T < kParallelQuantizeTokens) {
+    for (int64_t t = 0; t < T; ++t) prepare(t);
+  } else {
+    pool.run([&](int ith, int nth) {
+      int64_t begin, end;
+      ThreadPool::split(T, ith, nth, begin, end);
+      for (int64_t t = begin; t < end; ++t) prepare(t);
+    });
+  }
+  const QGemmFn kernel = wide_gemm ? wide_gemm : gemm;
+
+  const auto* wbase = static_cast<const uint8_t*>(w.data);
+  const size_t ws = w.nb[1];
+  float* const obase = out.f32();
+  const size_t os = out.nb[1] / sizeof(float);
+  const int64_t chunk = std::max<int64_t>(kTileTokens, static_cast<int64_t>(kChunkBytes / as) / kTileTokens * kTileTokens);
+
+  pool.run([&](int ith, int nth) {
+    // Rows in whole tiles per thread.
+    const int64_t tiles = (R + kTileRows - 1) / kTileRows;
+    int64_t tb, te;
+    ThreadPool::split(tiles, ith, nth, tb, te);
+    const int64_t begin = tb * kTileRows, end = std::min(R, te * kTileRows);
+    for (int64_t t0 = 0; t0 < T; t0 += chunk) {
+      const int64_t t1 = std::min(T, t0 + chunk);
+      for (int64_t r = begin; r < end; r += kTileRows) {
+        const int nr = static_cast<int>(std::min<int64_t>(kTileRows, end - r));
+        for (int64_t t = t0; t < t1; t += kTileTokens) {
+          const int nt = static_cast<int>(std::min<int64_t>(kTileTokens, t1 - t));
+          kernel(K, wbase + r * ws, ws, nr, abuf + t * as, as, nt, obase + t * os + r, os);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace hearth::backend::cpu

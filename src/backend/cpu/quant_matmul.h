@@ -1,0 +1,39 @@
+#pragma once
+// Matmul with quantized weights through the integer kernels of quant_dot.h:
+// out[t][r] = sum_k w[r][k] * x[t][k], with x quantized once per call into
+// the weight type's partner (a buffer kept between calls: no allocation once
+// it has grown to the largest batch).
+#include <cstdint>
+#include <memory>
+
+#include "backend/cpu/quant_dot.h"
+#include "backend/tensor_view.h"
+#include "core/thread_pool.h"
+
+namespace hearth::backend::cpu {
+
+class QuantMatmul {
+ public:
+  explicit QuantMatmul(const QuantKernels& kernels) : kernels_(kernels) {}
+
+  const QuantKernels& kernels() const { return kernels_; }
+  bool supports(tensor::DType w) const { return kernels_.find(w) != nullptr; }
+
+  // w: [K, R] of a supported type, x: [K, T] f32, out: [R, T] f32; shapes
+  // already checked by the caller.
+  void run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out);
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const;
+  };
+  struct Buffer {
+    std::unique_ptr<uint8_t, Free> data;
+    size_t bytes = 0;
+    uint8_t* reserve(size_t n);  // grows only
+  };
+  const QuantKernels& kernels_;
+  Buffer act_, wide_;
+};
+
+}  // namespace hearth::backend::cpu
