@@ -1,5 +1,7 @@
 #include "chat/unicode.h"
 
+#include "core/utf8.h"
+
 namespace hearth::chat::unicode {
 
 char32_t next(std::string_view s, size_t& i) {
@@ -55,20 +57,8 @@ std::u32string decode(std::string_view s) {
 void append_utf8(std::string& out, char32_t cp) {
   if (cp >= 0xdc80 && cp <= 0xdcff) {  // an escaped invalid byte
     out.push_back(static_cast<char>(cp - 0xdc00));
-  } else if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
   } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    hearth::append_utf8(out, static_cast<uint32_t>(cp));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "tokenizer/unicode.h"
 
+#include "core/utf8.h"
+
 #include <unicode/uchar.h>
 #include <unicode/utf16.h>
 #include <unicode/unorm2.h>
@@ -85,23 +87,7 @@ uint32_t decode(std::string_view s, size_t& pos) {
   return cp;
 }
 
-void append(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
+void append(std::string& out, uint32_t cp) { append_utf8(out, cp); }
 
 bool is_valid(std::string_view s) {
   size_t i = 0;
