@@ -122,14 +122,12 @@ class Repl {
       result = c_.stream(c_.raw_tokens(input));
     } else {
       c_.messages.push_back({{"role", "user"}, {"content", input}});
-      std::vector<int32_t> tokens;
       try {
-        tokens = fit_in_context();
+        result = c_.stream(fit_in_context());
       } catch (...) {
-        c_.messages.erase(c_.messages.end() - 1);
+        c_.messages.erase(c_.messages.end() - 1);  // a failed turn leaves no trace
         throw;
       }
-      result = c_.stream(tokens);
       c_.messages.push_back({{"role", "assistant"}, {"content", result.text}});
     }
     say("\n");
