@@ -4,16 +4,12 @@
 //
 // Every block field is little-endian and read or written through memcpy, so
 // the code needs no alignment and no packed structs.
-#include <bit>
 #include <cstdint>
-#include <cstring>
 
+#include "core/bytes.h"
 #include "core/half.h"
 
 namespace hearth::tensor::quant {
-
-static_assert(std::endian::native == std::endian::little,
-              "the quantizers read and write little-endian block fields with memcpy");
 
 constexpr int kQK_K = 256;  // elements per super-block of the k-quants and iq4_xs
 
@@ -21,28 +17,16 @@ constexpr int kQK_K = 256;  // elements per super-block of the k-quants and iq4_
 // GROUP_MAX_EPS).
 constexpr float kGroupMaxEps = 1e-15f;
 
-inline uint16_t load_u16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-inline uint32_t load_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline void store_u16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
-inline void store_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+inline uint16_t load_u16(const uint8_t* p) { return load_le<uint16_t>(p); }
+inline uint32_t load_u32(const uint8_t* p) { return load_le<uint32_t>(p); }
+inline void store_u16(uint8_t* p, uint16_t v) { store_le(p, v); }
+inline void store_u32(uint8_t* p, uint32_t v) { store_le(p, v); }
 
 inline float load_f16(const uint8_t* p) { return f16_to_f32(load_u16(p)); }
 inline void store_f16(uint8_t* p, float v) { store_u16(p, f32_to_f16(v)); }
 
-inline float load_f32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline void store_f32(uint8_t* p, float v) { std::memcpy(p, &v, 4); }
+inline float load_f32(const uint8_t* p) { return load_le<float>(p); }
+inline void store_f32(uint8_t* p, float v) { store_le(p, v); }
 
 // Rounds to the nearest integer, ties to even, the way ggml's k-quant code
 // does it: adding 1.5 * 2^23 moves v into [2^23, 2^24), where the float

@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "backend/cpu/quant_dot.h"
+#include "core/bytes.h"
 
 #define HEARTH_AVX2 __attribute__((target("avx2,fma,f16c")))
 
@@ -42,22 +43,7 @@ HEARTH_AVX2 inline int32_t hsum_i32(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-inline uint32_t rd32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline uint16_t rd16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-inline float rdf32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-HEARTH_AVX2 inline float f16(const uint8_t* p) { return _cvtsh_ss(rd16(p)); }
+HEARTH_AVX2 inline float f16(const uint8_t* p) { return _cvtsh_ss(load_le<uint16_t>(p)); }
 
 // 16 bytes of nibbles -> 32 bytes: the low nibbles, then the high ones.
 HEARTH_AVX2 inline __m256i nibbles32(const uint8_t* p) {
@@ -108,7 +94,7 @@ struct Q5_0 {  // 22 B: f16 d | u32 fifth bits | 16 B nibbles. Reads 22 B, 64 FL
   static constexpr size_t kBytes = 22;
   static constexpr int kBias = 16;
   static constexpr bool kMin = false, kSigned = false;
-  HEARTH_AVX2 static __m256i levels(const uint8_t* b) { return _mm256_or_si256(nibbles32(b + 6), fifth_bits(rd32(b + 2))); }
+  HEARTH_AVX2 static __m256i levels(const uint8_t* b) { return _mm256_or_si256(nibbles32(b + 6), fifth_bits(load_le<uint32_t>(b + 2))); }
   HEARTH_AVX2 static float scale(const uint8_t* b) { return f16(b); }
   static float min(const uint8_t*) { return 0.0f; }
 };
@@ -117,7 +103,7 @@ struct Q5_1 {  // 24 B: f16 d | f16 m | u32 fifth bits | 16 B nibbles. Reads 24 
   static constexpr size_t kBytes = 24;
   static constexpr int kBias = 0;
   static constexpr bool kMin = true, kSigned = false;
-  HEARTH_AVX2 static __m256i levels(const uint8_t* b) { return _mm256_or_si256(nibbles32(b + 8), fifth_bits(rd32(b + 4))); }
+  HEARTH_AVX2 static __m256i levels(const uint8_t* b) { return _mm256_or_si256(nibbles32(b + 8), fifth_bits(load_le<uint32_t>(b + 4))); }
   HEARTH_AVX2 static float scale(const uint8_t* b) { return f16(b); }
   HEARTH_AVX2 static float min(const uint8_t* b) { return f16(b + 2); }
 };
@@ -158,11 +144,11 @@ HEARTH_AVX2 void rows32(int64_t k, const uint8_t* w, size_t w_stride, int nr, co
       for (int t = 0; t < NT; ++t) {
         const uint8_t* at = a + t * a_stride;
         const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 32 * b));
-        const float da = rdf32(at + k + 4 * b);
+        const float da = load_le<float>(at + k + 4 * b);
         const __m256i p = _mm256_maddubs_epi16(qa, Q::kSigned ? _mm256_sign_epi8(av, q) : av);
         __m256i i = _mm256_madd_epi16(p, ones);
         if constexpr (Q::kBias != 0 || Q::kMin) {
-          const int32_t sum = static_cast<int32_t>(rd32(at + k + 4 * nb + 4 * b));
+          const int32_t sum = static_cast<int32_t>(load_le<uint32_t>(at + k + 4 * nb + 4 * b));
           if constexpr (Q::kBias != 0) i = _mm256_add_epi32(i, _mm256_zextsi128_si256(_mm_cvtsi32_si128(-Q::kBias * sum)));
           if constexpr (Q::kMin)
             acc[t] = _mm256_add_ps(acc[t], _mm256_zextps128_ps256(_mm_set_ss(mw * (da * static_cast<float>(sum)))));
@@ -218,7 +204,7 @@ HEARTH_AVX2 inline void spread_scales8(__m128i s8, Unpacked& u) {
 
 // The 6-bit scales and mins of q4_K/q5_K's 12 bytes: 8 + 8 bytes.
 inline void scales_mins_k4(const uint8_t* s, uint64_t& sc, uint64_t& mn) {
-  const uint32_t u0 = rd32(s), u1 = rd32(s + 4), u2 = rd32(s + 8);
+  const uint32_t u0 = load_le<uint32_t>(s), u1 = load_le<uint32_t>(s + 4), u2 = load_le<uint32_t>(s + 8);
   const uint32_t sc_lo = u0 & 0x3f3f3f3f, mn_lo = u1 & 0x3f3f3f3f;
   const uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 2) & 0x30303030);
   const uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 2) & 0x30303030);
@@ -228,7 +214,7 @@ inline void scales_mins_k4(const uint8_t* s, uint64_t& sc, uint64_t& mn) {
 
 // The 16 signed 6-bit scales of q3_K's 12 bytes.
 inline void scales_q3(const uint8_t* s, int8_t out[16]) {
-  const uint32_t a0 = rd32(s), a1 = rd32(s + 4), a2 = rd32(s + 8);
+  const uint32_t a0 = load_le<uint32_t>(s), a1 = load_le<uint32_t>(s + 4), a2 = load_le<uint32_t>(s + 8);
   const uint32_t v[4] = {
       (a0 & 0x0f0f0f0f) | ((a2 & 0x03030303) << 4),
       (a1 & 0x0f0f0f0f) | (((a2 >> 2) & 0x03030303) << 4),
@@ -354,7 +340,7 @@ struct IQ4_XS {  // 136 B: f16 d | u16 high scale bits | 4 B low scale nibbles |
   static constexpr bool kSigned = true, kMinScale = false, kHasM = false;
   HEARTH_AVX2 static void unpack(const uint8_t* b, Unpacked& u) {
     u.d = f16(b), u.dmin = 0.0f;
-    const unsigned sh = rd16(b + 2);
+    const unsigned sh = load_le<uint16_t>(b + 2);
     alignas(16) int16_t s[8];
     for (int g = 0; g < 8; ++g) s[g] = static_cast<int16_t>((((b[4 + g / 2] >> (4 * (g % 2))) & 15) | (((sh >> (2 * g)) & 3) << 4)) - 32);
     spread_scales8(_mm_load_si128(reinterpret_cast<const __m128i*>(s)), u);
@@ -381,7 +367,7 @@ HEARTH_AVX2 void rowsK(int64_t k, const uint8_t* w, size_t w_stride, int nr, con
       for (int t = 0; t < NT; ++t) {
         const uint8_t* at = a + t * a_stride;
         const uint8_t* aq = at + 256 * b;
-        const float da = rdf32(at + k + 4 * b);
+        const float da = load_le<float>(at + k + 4 * b);
         __m256i isum = _mm256_setzero_si256();
         for (int g = 0; g < 8; ++g) {
           const __m256i av = load32(aq + 32 * g);

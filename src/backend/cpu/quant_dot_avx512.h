@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "backend/cpu/quant_dot.h"
+#include "core/bytes.h"
 
 #if !defined(HEARTH_T) || !defined(HEARTH_VNNI)
 #error "define HEARTH_T and HEARTH_VNNI before including quant_dot_avx512.h"
@@ -37,22 +38,7 @@ using tensor::DType;
 
 // --- helpers -----------------------------------------------------------------
 
-inline uint32_t rd32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline uint16_t rd16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-inline float rdf32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-HEARTH_T inline float f16(const uint8_t* p) { return _cvtsh_ss(rd16(p)); }
+HEARTH_T inline float f16(const uint8_t* p) { return _cvtsh_ss(load_le<uint16_t>(p)); }
 
 // i32 lanes += sums of 4 products u8 x s8. Without VNNI the pairs pass through
 // s16 (vpmaddubsw saturates): callers keep 2 * u * |s| below 32768.
@@ -165,7 +151,7 @@ struct Unsigned32 {  // levels 0..31 straight into u8 x s8 dots
     const uint8_t* b1 = b0 + kBytes;
     __m512i q = nibbles64<kHalf>(b0 + kQsOff, b1 + kQsOff);
     if constexpr (kQhOff >= 0) {  // fifth bits: bit j of a block's u32 -> its element j
-      const uint64_t bits = rd32(b0 + kQhOff) | (kHalf ? 0ull : static_cast<uint64_t>(rd32(b1 + kQhOff)) << 32);
+      const uint64_t bits = load_le<uint32_t>(b0 + kQhOff) | (kHalf ? 0ull : static_cast<uint64_t>(load_le<uint32_t>(b1 + kQhOff)) << 32);
       q = _mm512_mask_add_epi8(q, static_cast<__mmask64>(bits), q, _mm512_set1_epi8(0x10));
     }
     return q;
@@ -385,7 +371,7 @@ HEARTH_T inline __m512i scales8_for_chunk(__m128i s8, int c) {
 
 // The 6-bit scales and mins of q4_K/q5_K's 12 bytes, 8 bytes each.
 inline void scales_mins_k4(const uint8_t* s, uint64_t& sc, uint64_t& mn) {
-  const uint32_t u0 = rd32(s), u1 = rd32(s + 4), u2 = rd32(s + 8);
+  const uint32_t u0 = load_le<uint32_t>(s), u1 = load_le<uint32_t>(s + 4), u2 = load_le<uint32_t>(s + 8);
   const uint32_t sc_hi = (u2 & 0x0f0f0f0f) | ((u0 >> 2) & 0x30303030);
   const uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0f) | ((u1 >> 2) & 0x30303030);
   sc = (u0 & 0x3f3f3f3f) | static_cast<uint64_t>(sc_hi) << 32;
@@ -434,7 +420,7 @@ struct Q3_K {  // 110 B: 32 B high bits | 64 B of 2-bit low bits | 12 B scales |
   HEARTH_T static void load(const uint8_t* b, WK& w) {
     w.d = f16(b + 108), w.dmin = 0.0f;
     const uint8_t* sc = b + 96;
-    const uint32_t a0 = rd32(sc), a1 = rd32(sc + 4), a2 = rd32(sc + 8);
+    const uint32_t a0 = load_le<uint32_t>(sc), a1 = load_le<uint32_t>(sc + 4), a2 = load_le<uint32_t>(sc + 8);
     const __m128i raw = _mm_setr_epi32(static_cast<int>((a0 & 0x0f0f0f0f) | ((a2 & 0x03030303) << 4)),
                                        static_cast<int>((a1 & 0x0f0f0f0f) | (((a2 >> 2) & 0x03030303) << 4)),
                                        static_cast<int>(((a0 >> 4) & 0x0f0f0f0f) | (((a2 >> 4) & 0x03030303) << 4)),
@@ -516,8 +502,8 @@ struct IQ4_XS {  // 136 B: f16 d | u16 high scale bits | 4 B low scale nibbles |
   static constexpr bool kSigned = true, kMinScale = false, kHasM = false;
   HEARTH_T static void load(const uint8_t* b, WK& w) {
     w.d = f16(b), w.dmin = 0.0f;
-    const unsigned sh = rd16(b + 2);
-    const uint32_t sl = rd32(b + 4);
+    const unsigned sh = load_le<uint16_t>(b + 2);
+    const uint32_t sl = load_le<uint32_t>(b + 4);
     alignas(16) int16_t s[8];
     for (int g = 0; g < 8; ++g)
       s[g] = static_cast<int16_t>((((sl >> (4 * g)) & 15) | (((sh >> (2 * g)) & 3) << 4)) - 32);
@@ -548,7 +534,7 @@ HEARTH_T void rowsK(int64_t k, const uint8_t* w, size_t w_stride, int nr, const 
       for (int t = 0; t < NT; ++t) {
         const uint8_t* at = a + t * a_stride;
         const uint8_t* aq = at + 256 * b;
-        const float da = rdf32(at + k + 4 * b);
+        const float da = load_le<float>(at + k + 4 * b);
         __m512i isum = _mm512_setzero_si512();
         for (int c = 0; c < 4; ++c) {
           __m512i av = load64(aq + 64 * c);
@@ -737,8 +723,8 @@ struct WideIQ4_XS {  // 2 super-blocks of 136 B: lane = group of 32, levels + 12
     alignas(64) int32_t ls[16];
     for (int s = 0; s < 2; ++s) {
       const uint8_t* b = p + 136 * s;
-      const unsigned sh = rd16(b + 2);
-      const uint32_t sl = rd32(b + 4);
+      const unsigned sh = load_le<uint16_t>(b + 2);
+      const uint32_t sl = load_le<uint32_t>(b + 4);
       for (int g = 0; g < 8; ++g) ls[8 * s + g] = static_cast<int32_t>((((sl >> (4 * g)) & 15) | (((sh >> (2 * g)) & 3) << 4)) - 32);
     }
     w.dsc = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_load_si512(ls)), halves(f16(p), f16(p + 136)));

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "backend/cpu/quant_dot.h"
+#include "core/bytes.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "tensor/dequantize.h"
@@ -19,32 +20,7 @@ using tensor::DType;
 
 namespace {
 
-uint16_t rd16(const uint8_t* p) {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
-uint32_t rd32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-float rdf16(const uint8_t* p) { return f16_to_f32(rd16(p)); }
-float rdf32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-int32_t rdi32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-int16_t rdi16(const uint8_t* p) {
-  int16_t v;
-  std::memcpy(&v, p, 2);
-  return v;
-}
+float rdf16(const uint8_t* p) { return f16_to_f32(load_le<uint16_t>(p)); }
 
 // ggml's kvalues_iq4nl.
 constexpr int8_t kIq4Levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
@@ -71,7 +47,7 @@ void decode_block32(DType type, const uint8_t* b, Block32& o) {
       return;
     case DType::Q5_0: {
       o.d = rdf16(b);
-      const uint32_t qh = rd32(b + 2);
+      const uint32_t qh = load_le<uint32_t>(b + 2);
       for (int j = 0; j < 16; ++j) {
         o.L[j] = ((b[6 + j] & 15) | (((qh >> j) & 1) << 4)) - 16;
         o.L[j + 16] = ((b[6 + j] >> 4) | (((qh >> (j + 16)) & 1) << 4)) - 16;
@@ -80,7 +56,7 @@ void decode_block32(DType type, const uint8_t* b, Block32& o) {
     }
     case DType::Q5_1: {
       o.d = rdf16(b), o.m = rdf16(b + 2);
-      const uint32_t qh = rd32(b + 4);
+      const uint32_t qh = load_le<uint32_t>(b + 4);
       for (int j = 0; j < 16; ++j) {
         o.L[j] = (b[8 + j] & 15) | (((qh >> j) & 1) << 4);
         o.L[j + 16] = (b[8 + j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
@@ -132,8 +108,8 @@ double dot_blocks32(DType type, int64_t k, const uint8_t* w, const uint8_t* a, d
       isum += blk.L[j] * qs[32 * b + j];
       iabs += (std::abs(blk.L[j]) + offset) * std::abs(qs[32 * b + j]);
     }
-    const double da = rdf32(ad + 4 * b);
-    const double dm = static_cast<double>(blk.m) * da * rdi32(asum + 4 * b);
+    const double da = load_le<float>(ad + 4 * b);
+    const double dm = static_cast<double>(blk.m) * da * load_le<int32_t>(asum + 4 * b);
     sum += static_cast<double>(blk.d) * da * isum + dm;
     mag += std::fabs(static_cast<double>(blk.d) * da) * iabs + std::fabs(dm);
   }
@@ -231,7 +207,7 @@ void decode_block256(DType type, const uint8_t* b, Block256& o) {
     }
     case DType::IQ4_XS: {
       o.d = rdf16(b);
-      const unsigned scales_h = rd16(b + 2);
+      const unsigned scales_h = load_le<uint16_t>(b + 2);
       for (int g = 0; g < 8; ++g) {
         const int ls = ((b[4 + g / 2] >> (4 * (g % 2))) & 15) | (((scales_h >> (2 * g)) & 3) << 4);
         o.S[2 * g] = o.S[2 * g + 1] = ls - 32;
@@ -266,11 +242,11 @@ double dot_blocks256(DType type, int64_t k, const uint8_t* w, const uint8_t* a, 
       }
       isum += static_cast<int64_t>(blk.S[g]) * gs;
       iabs += static_cast<int64_t>(std::abs(blk.S[g])) * ga;
-      const int64_t m = static_cast<int64_t>(blk.M[g]) * rdi16(bsum + 2 * (16 * b + g));
+      const int64_t m = static_cast<int64_t>(blk.M[g]) * load_le<int16_t>(bsum + 2 * (16 * b + g));
       msum += m;
       mabs += m < 0 ? -m : m;
     }
-    const double da = rdf32(ad + 4 * b);
+    const double da = load_le<float>(ad + 4 * b);
     sum += static_cast<double>(blk.d) * da * static_cast<double>(isum) -
            static_cast<double>(blk.dmin) * da * static_cast<double>(msum);
     mag += std::fabs(static_cast<double>(blk.d) * da) * static_cast<double>(iabs) +
@@ -371,7 +347,7 @@ void widen_act_row(ActType act, const uint8_t* row, int64_t k, uint8_t* wide) {
     const int i = static_cast<int>(lane % 16);
     const auto* q = reinterpret_cast<const int8_t*>(row + 32 * lane);
     for (int j = 0; j < 8; ++j) std::memcpy(g + 64 * j + 4 * i, q + 4 * j, 4);
-    const float d = rdf32(row + k + 4 * (32 * lane / block));
+    const float d = load_le<float>(row + k + 4 * (32 * lane / block));
     int32_t lo = 0, hi = 0;
     for (int e = 0; e < 16; ++e) lo += q[e], hi += q[16 + e];
     const float v[4] = {d, d * static_cast<float>(lo + hi), d * static_cast<float>(lo), d * static_cast<float>(hi)};
