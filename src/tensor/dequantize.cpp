@@ -112,18 +112,6 @@ void dequant_q8_0(const uint8_t* src, float* dst, int64_t nb) {
 
 // --- quantizers -----------------------------------------------------------
 
-// The value of largest magnitude, keeping its sign; the first one wins a tie.
-float signed_absmax(const float* x) {
-  float amax = 0.0f, max = 0.0f;
-  for (int j = 0; j < kQK; ++j) {
-    if (amax < std::fabs(x[j])) {
-      amax = std::fabs(x[j]);
-      max = x[j];
-    }
-  }
-  return max;
-}
-
 void min_max(const float* x, float& min, float& max) {
   min = 3.402823466e38f;   // FLT_MAX
   max = -3.402823466e38f;
@@ -135,7 +123,7 @@ void min_max(const float* x, float& min, float& max) {
 
 void quant_q4_0(const float* x, uint8_t* dst, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK, dst += 18) {
-    const float max = signed_absmax(x);
+    const float max = signed_absmax(x, kQK);
     const float d = max / -8.0f;  // the extreme value maps to q = 0, i.e. -8
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     store_u16(dst, f32_to_f16(d));
@@ -167,7 +155,7 @@ void quant_q4_1(const float* x, uint8_t* dst, int64_t nb) {
 
 void quant_q5_0(const float* x, uint8_t* dst, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK, dst += 22) {
-    const float max = signed_absmax(x);
+    const float max = signed_absmax(x, kQK);
     const float d = max / -16.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
     store_u16(dst, f32_to_f16(d));

@@ -4,6 +4,7 @@
 //
 // Every block field is little-endian and read or written through memcpy, so
 // the code needs no alignment and no packed structs.
+#include <cmath>
 #include <cstdint>
 
 #include "core/bytes.h"
@@ -37,6 +38,19 @@ inline void store_f32(uint8_t* p, float v) { store_le(p, v); }
 inline int nearest_int(float v) {
   const float shifted = v + 12582912.0f;
   return static_cast<int>(f32_to_bits(shifted) & 0x007fffffu) - 0x00400000;
+}
+
+// The element of largest magnitude, keeping its sign; the first one wins a
+// tie, and NaNs are never chosen (0 when nothing is larger than 0).
+inline float signed_absmax(const float* x, int n) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < n; ++j) {
+    if (amax < std::fabs(x[j])) {
+      amax = std::fabs(x[j]);
+      max = x[j];
+    }
+  }
+  return max;
 }
 
 inline int clamp_int(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }

@@ -54,14 +54,7 @@ int nearest_level(float v) {
 // (t + kLevels[0]) / max for t = -7..7 and keeping the best least-squares fit.
 // Returns false (and leaves d alone) for a group that is all zero.
 bool fit_group(const float* x, float& d_out) {
-  float amax = 0, max = 0;
-  for (int j = 0; j < 32; ++j) {
-    const float ax = std::fabs(x[j]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[j];
-    }
-  }
+  const float max = signed_absmax(x, 32), amax = std::fabs(max);
   if (amax < kGroupMaxEps) return false;
   float w[32];
   for (int j = 0; j < 32; ++j) w[j] = x[j] * x[j];

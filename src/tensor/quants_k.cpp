@@ -172,14 +172,7 @@ float fit_scale_min(int n, int nmax, const float* x, const float* w, uint8_t* L,
 // least-squares scale, keeping the best. Stores l + nmax in L; returns the
 // scale (0 and all L = 0 for a group that is all zero).
 float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
+  const float max = signed_absmax(x, n), amax = std::fabs(max);
   if (amax < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.0f;
@@ -222,14 +215,7 @@ float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
 // single elements to the level the others' least-squares fit suggests
 // whenever that raises sumlx^2 / suml2 (weights x[i]^2). Stores l + nmax in L.
 float fit_scale_q3(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
+  const float max = signed_absmax(x, n), amax = std::fabs(max);
   if (amax < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.0f;
