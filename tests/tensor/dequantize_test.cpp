@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "quant_test_helpers.h"
+
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -20,39 +22,10 @@
 namespace hearth::tensor {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
 
 void put_u16(Bytes& b, uint16_t v) {
   b.push_back(static_cast<uint8_t>(v & 0xff));
   b.push_back(static_cast<uint8_t>(v >> 8));
-}
-
-std::vector<float> dequant(DType t, const Bytes& b, int64_t n) {
-  EXPECT_EQ(b.size(), row_bytes(t, n));
-  std::vector<float> out(static_cast<size_t>(n), -12345.0f);
-  dequantize_row(t, b.data(), out.data(), n);
-  return out;
-}
-
-Bytes quant(DType t, const std::vector<float>& x) {
-  const auto n = static_cast<int64_t>(x.size());
-  Bytes out(row_bytes(t, n), 0xcd);
-  quantize_row(t, x.data(), out.data(), n);
-  return out;
-}
-
-void expect_floats(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    // Exact: every expected value here is exactly representable.
-    EXPECT_EQ(got[i], want[i]) << "element " << i;
-  }
-}
-
-void expect_bytes(const Bytes& got, const Bytes& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_EQ(static_cast<int>(got[i]), static_cast<int>(want[i])) << "byte " << i;
 }
 
 // f16 bit patterns of the scales used below.

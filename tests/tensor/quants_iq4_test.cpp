@@ -11,38 +11,13 @@
 #include <vector>
 
 #include "tensor/dequantize.h"
+#include "quant_test_helpers.h"
 
 namespace hearth::tensor {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
 
 constexpr int kLevel[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-
-std::vector<float> dequant(DType t, const Bytes& b, int64_t n) {
-  EXPECT_EQ(b.size(), row_bytes(t, n));
-  std::vector<float> out(static_cast<size_t>(n), -12345.0f);
-  dequantize_row(t, b.data(), out.data(), n);
-  return out;
-}
-
-Bytes quant(DType t, const std::vector<float>& x) {
-  const auto n = static_cast<int64_t>(x.size());
-  Bytes out(row_bytes(t, n), 0xcd);
-  quantize_row(t, x.data(), out.data(), n);
-  return out;
-}
-
-void expect_floats(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], want[i]) << "element " << i;
-}
-
-void expect_bytes(const Bytes& got, const Bytes& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_EQ(static_cast<int>(got[i]), static_cast<int>(want[i])) << "byte " << i;
-}
 
 TEST(IQ4, NLHandBuilt) {
   // d = 0.5; byte j = code j (element j) | code 15 - j << 4 (element j + 16).

@@ -18,43 +18,17 @@
 
 #include "core/error.h"
 #include "tensor/dequantize.h"
+#include "quant_test_helpers.h"
 
 namespace hearth::tensor {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
 
 constexpr uint16_t kH_0_25 = 0x3400, kH_0_5 = 0x3800, kH_1 = 0x3c00;
 
 void set_u16(Bytes& b, size_t at, uint16_t v) {
   b[at] = static_cast<uint8_t>(v & 0xff);
   b[at + 1] = static_cast<uint8_t>(v >> 8);
-}
-
-std::vector<float> dequant(DType t, const Bytes& b) {
-  const int64_t n = 256 * static_cast<int64_t>(b.size() / dtype_info(t).block_bytes);
-  EXPECT_EQ(b.size(), row_bytes(t, n));
-  std::vector<float> out(static_cast<size_t>(n), -12345.0f);
-  dequantize_row(t, b.data(), out.data(), n);
-  return out;
-}
-
-Bytes quant(DType t, const std::vector<float>& x) {
-  const auto n = static_cast<int64_t>(x.size());
-  Bytes out(row_bytes(t, n), 0xcd);
-  quantize_row(t, x.data(), out.data(), n);
-  return out;
-}
-
-void expect_floats(const std::vector<float>& got, const std::vector<float>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], want[i]) << "element " << i;
-}
-
-void expect_bytes(const Bytes& got, const Bytes& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_EQ(static_cast<int>(got[i]), static_cast<int>(want[i])) << "byte " << i;
 }
 
 // --------------------------------------------------------------- q2_K
