@@ -61,7 +61,7 @@ class Backend {
                          const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) = 0;
   // out = silu(gate) * up, element-wise.
   virtual void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
-  // x += y, element-wise.
+  // x += y, element-wise; a y of one row is added to every row of x (a bias).
   virtual void add(const TensorView& x, const TensorView& y) = 0;
 };
 

@@ -17,6 +17,7 @@ using tensor::DType;
 
 struct LayerWeights {
   TensorView attn_norm, wq, wk, wv, wo;
+  TensorView bq, bk, bv;  // optional (qwen2 has them; llama files may)
   TensorView ffn_norm, ffn_gate, ffn_up, ffn_down;
 };
 
@@ -53,7 +54,8 @@ class LlamaWorkspace final : public Workspace {
 
 class LlamaModel final : public Model {
  public:
-  LlamaModel(gguf::File file, HParams hp, tokenizer::Vocab vocab) : Model(std::move(file), std::move(hp), std::move(vocab)) {
+  LlamaModel(gguf::File file, HParams hp, tokenizer::Vocab vocab, const LlamaVariant& variant)
+      : Model(std::move(file), std::move(hp), std::move(vocab)), variant_(variant) {
     const HParams& p = hparams_;
     tok_embd_ = weight("token_embd.weight", {p.n_embd, p.n_vocab});
     output_norm_ = norm("output_norm.weight");
@@ -67,6 +69,9 @@ class LlamaModel final : public Model {
       l.wk = weight(b + "attn_k.weight", {p.n_embd, p.n_embd_kv()});
       l.wv = weight(b + "attn_v.weight", {p.n_embd, p.n_embd_kv()});
       l.wo = weight(b + "attn_output.weight", {p.n_embd_q(), p.n_embd});
+      l.bq = bias(b + "attn_q.bias", p.n_embd_q());
+      l.bk = bias(b + "attn_k.bias", p.n_embd_kv());
+      l.bv = bias(b + "attn_v.bias", p.n_embd_kv());
       l.ffn_norm = norm(b + "ffn_norm.weight");
       l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
       l.ffn_up = weight(b + "ffn_up.weight", {p.n_embd, p.n_ff});
@@ -105,7 +110,7 @@ class LlamaModel final : public Model {
     rope.n_rot = static_cast<int>(p.n_rot);
     rope.freq_base = p.rope_freq_base;
     rope.freq_scale = p.rope_freq_scale;
-    rope.neox = false;
+    rope.neox = variant_.neox_rope;
     const float kq_scale = 1.0f / std::sqrt(static_cast<float>(p.head_dim));
     const backend::AttentionSpan span{batch.span_begin, batch.span_end};
 
@@ -116,6 +121,9 @@ class LlamaModel final : public Model {
       be.matmul(l.wq, h, q);
       be.matmul(l.wk, h, k);
       be.matmul(l.wv, h, v);
+      if (l.bq.data) be.add(q, l.bq);
+      if (l.bk.data) be.add(k, l.bk);
+      if (l.bv.data) be.add(v, l.bv);
       be.rope(q_heads, batch.positions, rope);
       be.rope(k_heads, batch.positions, rope);
       be.store_rows(k, batch.cells, cache.k(il));
@@ -153,18 +161,37 @@ class LlamaModel final : public Model {
     return view;
   }
 
+  // A bias vector: optional, or required when the variant says so; f32.
+  TensorView bias(const std::string& name, int64_t width) const {
+    TensorView view = variant_.qkv_bias ? weight(name, {width}) : optional_weight(name, {width});
+    if (view.data && view.type != DType::F32)
+      fail("'", file_.path(), "': bias tensor '", name, "' must be f32, got ", tensor::dtype_info(view.type).name);
+    return view;
+  }
+
+  LlamaVariant variant_;
   TensorView tok_embd_, output_norm_, output_;
   std::vector<LayerWeights> layers_;
 };
 
 }  // namespace
 
-std::unique_ptr<Model> load_llama(gguf::File file) {
-  HParams hp = HParams::from_gguf(file, "llama");
+const LlamaVariant* find_llama_variant(const std::string& arch) {
+  static const LlamaVariant variants[] = {
+      {"llama", false, false},
+      {"qwen2", true, true},
+  };
+  for (const auto& v : variants)
+    if (arch == v.arch) return &v;
+  return nullptr;
+}
+
+std::unique_ptr<Model> load_llama(gguf::File file, const LlamaVariant& variant) {
+  HParams hp = HParams::from_gguf(file, variant.arch);
   tokenizer::Vocab vocab = tokenizer::Vocab::from_gguf(file);
   if (vocab.size() != hp.n_vocab)
     fail("'", file.path(), "': the vocabulary has ", vocab.size(), " tokens but the model expects ", hp.n_vocab);
-  return std::make_unique<LlamaModel>(std::move(file), std::move(hp), std::move(vocab));
+  return std::make_unique<LlamaModel>(std::move(file), std::move(hp), std::move(vocab), variant);
 }
 
 }  // namespace hearth::model

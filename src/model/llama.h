@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <string>
 
 #include "gguf/file.h"
 
@@ -7,9 +8,17 @@ namespace hearth::model {
 
 class Model;
 
-// The llama architecture: RMSNorm, RoPE, grouped-query attention, SwiGLU
+// The llama family: RMSNorm, RoPE, grouped-query attention, SwiGLU
 // feed-forward, output head (tied to the embeddings when output.weight is
-// absent).
-std::unique_ptr<Model> load_llama(gguf::File file);
+// absent). Members differ in the details a variant names.
+struct LlamaVariant {
+  const char* arch;  // general.architecture, and the prefix of its hparam keys
+  bool neox_rope;    // rotate pairs (i, i + n_rot/2) rather than (2i, 2i + 1)
+  bool qkv_bias;     // attn_{q,k,v}.bias required (optional otherwise)
+};
+
+// The variant for an architecture name, or nullptr.
+const LlamaVariant* find_llama_variant(const std::string& arch);
+std::unique_ptr<Model> load_llama(gguf::File file, const LlamaVariant& variant);
 
 }  // namespace hearth::model

@@ -8,13 +8,13 @@
 
 namespace hearth::model {
 
-std::vector<std::string> Model::supported_architectures() { return {"llama"}; }
+std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2"}; }
 
 std::unique_ptr<Model> Model::load(const std::string& path) {
   gguf::File file = gguf::File::open(path);
   const std::string arch = file.find_string("general.architecture").value_or("");
   if (arch.empty()) fail("'", path, "': general.architecture is missing; is this a model file?");
-  if (arch == "llama") return load_llama(std::move(file));
+  if (const LlamaVariant* variant = find_llama_variant(arch)) return load_llama(std::move(file), *variant);
   std::string list;
   for (const auto& a : supported_architectures()) list += (list.empty() ? "" : ", ") + a;
   fail("'", path, "': unsupported architecture '", arch, "' (supported: ", list, ")");

@@ -1,5 +1,6 @@
 #pragma once
-// A straightforward f32 llama forward pass written for the tests, independent
+// A straightforward f32 llama-family forward pass (llama; qwen2: q/k/v biases
+// and NeoX-style rotation) written for the tests, independent
 // of hearth's backend, model and runtime code: whole-sequence, plain loops,
 // rotary angles from pow(), softmax over a materialised score row. It reads
 // the weights through the GGUF reader and the reference dequantizers only.
@@ -15,14 +16,16 @@ namespace hearth::testing {
 class ReferenceLlama {
  public:
   explicit ReferenceLlama(const gguf::File& file) : file_(file) {
-    auto u = [&](const char* k) { return static_cast<int>(file.get_uint(std::string("llama.") + k)); };
+    const std::string arch = file.find_string("general.architecture").value_or("llama");
+    neox_ = arch == "qwen2";
+    auto u = [&](const char* k) { return static_cast<int>(file.get_uint(arch + "." + k)); };
     n_embd_ = u("embedding_length");
     n_layer_ = u("block_count");
     n_ff_ = u("feed_forward_length");
     n_head_ = u("attention.head_count");
-    n_head_kv_ = static_cast<int>(file.get_uint_or("llama.attention.head_count_kv", n_head_));
-    eps_ = static_cast<float>(file.get_double_or("llama.attention.layer_norm_rms_epsilon", 1e-5));
-    base_ = file.get_double_or("llama.rope.freq_base", 10000.0);
+    n_head_kv_ = static_cast<int>(file.get_uint_or(arch + ".attention.head_count_kv", n_head_));
+    eps_ = static_cast<float>(file.get_double_or(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
+    base_ = file.get_double_or(arch + ".rope.freq_base", 10000.0);
     head_dim_ = n_embd_ / n_head_;
     n_vocab_ = static_cast<int>(load("token_embd.weight").size() / n_embd_);
   }
@@ -47,6 +50,9 @@ class ReferenceLlama {
         q[t] = matvec(wq, h, n_head_ * head_dim_);
         k[t] = matvec(wk, h, kvw);
         v[t] = matvec(wv, h, kvw);
+        add_bias(q[t], b + "attn_q.bias");
+        add_bias(k[t], b + "attn_k.bias");
+        add_bias(v[t], b + "attn_v.bias");
         rotate(q[t], t, n_head_);
         rotate(k[t], t, n_head_kv_);
       }
@@ -97,6 +103,12 @@ class ReferenceLlama {
     return out;
   }
 
+  void add_bias(std::vector<float>& v, const std::string& name) const {
+    if (!file_.find_tensor(name)) return;
+    const auto bias = load(name);
+    for (size_t i = 0; i < v.size(); ++i) v[i] += bias[i];
+  }
+
   // w is [rows][cols] with cols = in.size().
   static std::vector<float> matvec(const std::vector<float>& w, const std::vector<float>& in, int rows) {
     const size_t cols = in.size();
@@ -118,13 +130,14 @@ class ReferenceLlama {
     return out;
   }
 
-  // llama's rotary embedding: adjacent pairs (2i, 2i+1) rotated by pos * base^(-2i/d).
+  // Rotary embedding: pair i (adjacent elements 2i, 2i+1 for llama; i and
+  // i + d/2 for NeoX-style qwen2) rotated by pos * base^(-2i/d).
   void rotate(std::vector<float>& v, int pos, int heads) const {
     for (int h = 0; h < heads; ++h)
       for (int i = 0; i < head_dim_ / 2; ++i) {
         const double theta = pos * std::pow(base_, -2.0 * i / head_dim_);
-        float& a = v[h * head_dim_ + 2 * i];
-        float& b = v[h * head_dim_ + 2 * i + 1];
+        float& a = v[h * head_dim_ + (neox_ ? i : 2 * i)];
+        float& b = v[h * head_dim_ + (neox_ ? i + head_dim_ / 2 : 2 * i + 1)];
         const double x0 = a, x1 = b;
         a = static_cast<float>(x0 * std::cos(theta) - x1 * std::sin(theta));
         b = static_cast<float>(x0 * std::sin(theta) + x1 * std::cos(theta));
@@ -135,6 +148,7 @@ class ReferenceLlama {
   int n_embd_, n_layer_, n_ff_, n_head_, n_head_kv_, head_dim_, n_vocab_;
   float eps_;
   double base_;
+  bool neox_;
 };
 
 }  // namespace hearth::testing

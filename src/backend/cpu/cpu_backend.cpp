@@ -223,9 +223,11 @@ class CpuBackend final : public Backend {
 
   void add(const TensorView& x, const TensorView& y) override {
     const int64_t n = x.ne[0];
+    const bool broadcast = y.n_rows() == 1;
+    if (y.ne[0] != n || (!broadcast && y.n_rows() != x.n_rows())) fail("add: shapes do not match");
     for (int64_t r = 0; r < x.n_rows(); ++r) {
       float* a = x.row<float>(r);
-      const float* b = y.row<const float>(r);
+      const float* b = y.row<const float>(broadcast ? 0 : r);
       for (int64_t i = 0; i < n; ++i) a[i] += b[i];
     }
   }
