@@ -1,6 +1,7 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
@@ -9,9 +10,29 @@
 namespace hearth {
 
 namespace {
-// Spin this many rounds before sleeping: per-token dispatches come in quick
-// succession, and a sleep/wake costs more than the work of a small op.
-constexpr int kSpinRounds = 20000;
+// After a task a worker spins this long for the next one before it sleeps:
+// per-token dispatches come every few tens of microseconds, and a sleep and
+// wake-up costs more than the work of a small op.
+constexpr int64_t kSpinNs = 2'000'000;
+
+// One round of a spin-wait: a pause instruction for the first rounds, then
+// yielding the core, so that a thread the waiter depends on gets to run when
+// there are more threads than cores.
+constexpr int kPauseRounds = 100;
+inline void relax(int spin) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (spin < kPauseRounds) {
+    __builtin_ia32_pause();
+    return;
+  }
+#endif
+  std::this_thread::yield();
+}
+
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
@@ -19,10 +40,10 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
 }
 
 ThreadPool::~ThreadPool() {
+  stop_.store(true, std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_seq_cst);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
@@ -33,16 +54,18 @@ void ThreadPool::dispatch(Task task, void* ctx) {
     task(ctx, 0, 1);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    task_ = task;
-    ctx_ = ctx;
-    pending_.store(n_threads_ - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+  task_ = task;
+  ctx_ = ctx;
+  pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+  // seq_cst pairs with the sleeper's increment in await_generation: either
+  // it sees the new generation before it waits, or we see it counted.
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
   }
-  wake_.notify_all();
   call(0);
-  while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  for (int spin = 1; pending_.load(std::memory_order_acquire) != 0; ++spin) relax(spin);
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
@@ -50,31 +73,33 @@ void ThreadPool::call(int ith) {
   try {
     task_(ctx_, ith, n_threads_);
   } catch (...) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(error_mutex_);
     if (!error_) error_ = std::current_exception();
   }
+}
+
+uint64_t ThreadPool::await_generation(uint64_t seen) {
+  uint64_t gen = generation_.load(std::memory_order_acquire);
+  if (gen != seen) return gen;
+  const int64_t deadline = monotonic_ns() + kSpinNs;
+  for (int spin = 1;; ++spin) {
+    relax(spin);
+    gen = generation_.load(std::memory_order_acquire);
+    if (gen != seen) return gen;
+    if (spin % 64 == 0 && monotonic_ns() > deadline) break;
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  wake_.wait(lock, [&] { return generation_.load(std::memory_order_seq_cst) != seen; });
+  sleepers_.fetch_sub(1, std::memory_order_relaxed);
+  return generation_.load(std::memory_order_acquire);
 }
 
 void ThreadPool::worker(int ith) {
   uint64_t seen = 0;
   for (;;) {
-    uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; gen == seen && spin < kSpinRounds; ++spin) {
-      std::this_thread::yield();
-      gen = generation_.load(std::memory_order_acquire);
-    }
-    if (gen == seen) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      gen = generation_.load(std::memory_order_acquire);
-    }
-    seen = gen;
-    bool stop;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop = stop_;
-    }
-    if (stop) return;
+    seen = await_generation(seen);
+    if (stop_.load(std::memory_order_relaxed)) return;
     call(ith);
     pending_.fetch_sub(1, std::memory_order_acq_rel);
   }

@@ -1,7 +1,10 @@
 #pragma once
 // A persistent pool of worker threads. run(fn) calls fn(ith, nth) once on each
 // of the nth threads (the calling thread is ith == 0) and returns when all have
-// finished. Dispatch passes a function reference, so it allocates nothing.
+// finished. Dispatch passes a function reference, so it allocates nothing, and
+// takes no lock while the workers are awake: they spin on an atomic generation
+// counter for a while after each task and only then sleep on the condition
+// variable, which the dispatcher signals only when someone sleeps.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -46,6 +49,8 @@ class ThreadPool {
   void dispatch(Task task, void* ctx);
   void worker(int ith);
   void call(int ith);
+  // Waits until generation_ differs from seen and returns it.
+  uint64_t await_generation(uint64_t seen);
 
   int n_threads_;
   std::vector<std::thread> workers_;
@@ -55,7 +60,9 @@ class ThreadPool {
   void* ctx_ = nullptr;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
-  bool stop_ = false;
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex error_mutex_;
   std::exception_ptr error_;  // first exception of the current dispatch
 };
 
