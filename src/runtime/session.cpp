@@ -25,7 +25,11 @@ Session::Session(const model::Model& model, backend::Backend& backend, const Ses
       cache_(backend, model.hparams().n_layer, n_ctx_ * std::max(1, params.n_seq), model.hparams().n_embd_kv(),
              params.kv_type),
       workspace_(model.make_workspace(backend, std::max<int64_t>(1, params.n_batch))),
-      history_(std::max(1, params.n_seq)) {}
+      history_(std::max(1, params.n_seq)),
+      next_(history_.size()) {
+  // Reserved up front so that decoding allocates nothing per token.
+  for (auto& h : history_) h.reserve(static_cast<size_t>(n_ctx_));
+}
 
 void Session::check_seq(int seq) const {
   if (seq < 0 || seq >= n_seq()) fail("sequence ", seq, " does not exist (this session holds ", n_seq(), ")");
@@ -65,7 +69,7 @@ std::span<const float> Session::logits(int64_t i) const {
 void Session::decode(std::span<const BatchToken> batch) {
   // Validate the whole batch first so that a bad entry leaves the cache as
   // it was.
-  std::vector<int64_t> next(history_.size());
+  std::vector<int64_t>& next = next_;
   for (size_t s = 0; s < history_.size(); ++s) next[s] = static_cast<int64_t>(history_[s].size());
   int64_t wanted = 0;
   for (const BatchToken& t : batch) {
@@ -105,8 +109,8 @@ void Session::run_step(std::span<const BatchToken> step) {
 
 void Session::append(int seq, std::span<const int32_t> tokens) {
   check_seq(seq);
-  std::vector<BatchToken> batch;
-  batch.reserve(tokens.size());
+  std::vector<BatchToken>& batch = append_batch_;
+  batch.clear();
   int32_t pos = static_cast<int32_t>(length(seq));
   for (size_t i = 0; i < tokens.size(); ++i)
     batch.push_back({tokens[i], pos++, seq, i + 1 == tokens.size()});

@@ -77,6 +77,8 @@ class Session {
   int64_t n_logits_ = 0;
   // Per-step scratch, reused.
   std::vector<int32_t> tokens_, positions_, cells_, begin_, end_, rows_;
+  std::vector<int64_t> next_;
+  std::vector<BatchToken> append_batch_;
 };
 
 }  // namespace hearth::runtime
