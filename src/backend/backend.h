@@ -26,6 +26,9 @@ struct RopeParams {
   float freq_base = 10000.0f;
   float freq_scale = 1.0f;   // 1 / linear scaling factor
   bool neox = false;         // pairs (i, i + n_rot/2) instead of (2i, 2i + 1)
+  // Per-pair divisors of the angle (llama 3's rope_freqs), n_rot / 2 values;
+  // empty: none.
+  std::span<const float> freq_factors;
 };
 
 // Which KV cells token t of a batch may attend to: cells

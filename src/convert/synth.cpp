@@ -23,7 +23,8 @@ using tensor::DType;
 // variants' where base and Instruct differ, as in their context length).
 // name, arch, display name, n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head,
 // n_head_kv, head_dim (when the config names it), rope theta, rms eps, tied,
-// qkv bias, llama 3 rope scaling (factor, low, high, original context).
+// qkv bias, llama 3 rope scaling (factor, low, high, original context), q/k
+// norms.
 constexpr KnownModel kModels[] = {
     {"qwen2.5-0.5b", "qwen2", "Qwen2.5 0.5B Instruct", 151936, 32768, 896, 4864, 24, 14, 2, 0, 1e6, 1e-6,
      true, true, 0, 0, 0, 0},
@@ -33,6 +34,14 @@ constexpr KnownModel kModels[] = {
      true, true, 0, 0, 0, 0},
     {"qwen2.5-7b", "qwen2", "Qwen2.5 7B Instruct", 152064, 32768, 3584, 18944, 28, 28, 4, 0, 1e6, 1e-6,
      false, true, 0, 0, 0, 0},
+    {"qwen3-0.6b", "qwen3", "Qwen3 0.6B", 151936, 40960, 1024, 3072, 28, 16, 8, 128, 1e6, 1e-6, true, false, 0, 0,
+     0, 0, true},
+    {"qwen3-1.7b", "qwen3", "Qwen3 1.7B", 151936, 40960, 2048, 6144, 28, 16, 8, 128, 1e6, 1e-6, true, false, 0, 0,
+     0, 0, true},
+    {"qwen3-4b", "qwen3", "Qwen3 4B", 151936, 40960, 2560, 9728, 36, 32, 8, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
+     true},
+    {"qwen3-8b", "qwen3", "Qwen3 8B", 151936, 40960, 4096, 12288, 36, 32, 8, 128, 1e6, 1e-6, false, false, 0, 0, 0,
+     0, true},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
@@ -43,6 +52,12 @@ constexpr KnownModel kModels[] = {
     {"test-llama", "llama", "test llama", 512, 512, 256, 768, 4, 8, 4, 0, 10000.0, 1e-5, false, false, 0, 0,
      0, 0},
     {"test-qwen2", "qwen2", "test qwen2", 512, 512, 256, 512, 3, 4, 2, 0, 1e6, 1e-6, true, true, 0, 0, 0, 0},
+    {"test-qwen3", "qwen3", "test qwen3", 512, 512, 256, 512, 3, 4, 2, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
+     true},
+    // llama 3's rope scaling with an original context short enough that the
+    // factors differ from 1 across the head.
+    {"test-llama3", "llama", "test llama3", 512, 512, 256, 512, 3, 4, 2, 0, 500000.0, 1e-5, true, false, 8.0, 1.0,
+     4.0, 64},
 };
 
 // splitmix64: one 64-bit output per call from a counter.
@@ -244,6 +259,8 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
     if (m.qkv_bias) add(b + "attn_k.bias", {kv}, Init::Bias);
     add(b + "attn_v.weight", {d, kv}, Init::Matrix);
     if (m.qkv_bias) add(b + "attn_v.bias", {kv}, Init::Bias);
+    if (m.qk_norm) add(b + "attn_q_norm.weight", {m.head_size()}, Init::Norm);
+    if (m.qk_norm) add(b + "attn_k_norm.weight", {m.head_size()}, Init::Norm);
     add(b + "attn_output.weight", {q, d}, Init::Matrix);
     add(b + "ffn_norm.weight", {d}, Init::Norm);
     add(b + "ffn_gate.weight", {d, m.n_ff}, Init::Matrix);

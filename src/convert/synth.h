@@ -26,7 +26,7 @@ namespace hearth::convert {
 
 struct KnownModel {
   const char* name;          // --like NAME: "llama3.2-1b"
-  const char* arch;          // "llama" or "qwen2"
+  const char* arch;          // "llama", "qwen2" or "qwen3"
   const char* display_name;  // general.name prefix: "Llama 3.2 1B Instruct"
   int64_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head, n_head_kv;
   int64_t head_dim;          // 0: n_embd / n_head and not written; else written as key/value length
@@ -36,6 +36,7 @@ struct KnownModel {
   // Llama 3 rope scaling, written as a rope_freqs.weight tensor (factor 0: none).
   double rope_factor, rope_low_freq_factor, rope_high_freq_factor;
   int64_t rope_original_ctx;
+  bool qk_norm = false;      // per-head q/k RMSNorm weights (qwen3)
 
   int64_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };

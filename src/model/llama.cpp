@@ -18,6 +18,7 @@ using tensor::DType;
 struct LayerWeights {
   TensorView attn_norm, wq, wk, wv, wo;
   TensorView bq, bk, bv;  // optional (qwen2 has them; llama files may)
+  TensorView q_norm, k_norm;  // per-head RMSNorm weights [head_dim] (qwen3)
   TensorView ffn_norm, ffn_gate, ffn_up, ffn_down;
 };
 
@@ -59,6 +60,9 @@ class LlamaModel final : public Model {
     const HParams& p = hparams_;
     tok_embd_ = weight("token_embd.weight", {p.n_embd, p.n_vocab});
     output_norm_ = norm("output_norm.weight");
+    rope_factors_ = optional_weight("rope_freqs.weight", {p.n_rot / 2});
+    if (rope_factors_.data && rope_factors_.type != DType::F32)
+      fail("'", file_.path(), "': rope_freqs.weight must be f32, got ", tensor::dtype_info(rope_factors_.type).name);
     output_ = optional_weight("output.weight", {p.n_embd, p.n_vocab});
     if (!output_.data) output_ = tok_embd_;  // tied embeddings
     for (int64_t i = 0; i < p.n_layer; ++i) {
@@ -72,6 +76,10 @@ class LlamaModel final : public Model {
       l.bq = bias(b + "attn_q.bias", p.n_embd_q());
       l.bk = bias(b + "attn_k.bias", p.n_embd_kv());
       l.bv = bias(b + "attn_v.bias", p.n_embd_kv());
+      if (variant_.qk_norm) {
+        l.q_norm = norm(b + "attn_q_norm.weight", p.head_dim);
+        l.k_norm = norm(b + "attn_k_norm.weight", p.head_dim);
+      }
       l.ffn_norm = norm(b + "ffn_norm.weight");
       l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
       l.ffn_up = weight(b + "ffn_up.weight", {p.n_embd, p.n_ff});
@@ -111,6 +119,7 @@ class LlamaModel final : public Model {
     rope.freq_base = p.rope_freq_base;
     rope.freq_scale = p.rope_freq_scale;
     rope.neox = variant_.neox_rope;
+    if (rope_factors_.data) rope.freq_factors = {rope_factors_.f32(), static_cast<size_t>(p.n_rot / 2)};
     const float kq_scale = 1.0f / std::sqrt(static_cast<float>(p.head_dim));
     const backend::AttentionSpan span{batch.span_begin, batch.span_end};
 
@@ -124,6 +133,8 @@ class LlamaModel final : public Model {
       if (l.bq.data) be.add(q, l.bq);
       if (l.bk.data) be.add(k, l.bk);
       if (l.bv.data) be.add(v, l.bv);
+      if (l.q_norm.data) be.rms_norm(q_heads, l.q_norm, p.norm_eps, q_heads);
+      if (l.k_norm.data) be.rms_norm(k_heads, l.k_norm, p.norm_eps, k_heads);
       be.rope(q_heads, batch.positions, rope);
       be.rope(k_heads, batch.positions, rope);
       be.store_rows(k, batch.cells, cache.k(il));
@@ -154,8 +165,9 @@ class LlamaModel final : public Model {
   }
 
  private:
-  TensorView norm(const std::string& name) const {
-    TensorView view = weight(name, {hparams_.n_embd});
+  TensorView norm(const std::string& name) const { return norm(name, hparams_.n_embd); }
+  TensorView norm(const std::string& name, int64_t width) const {
+    TensorView view = weight(name, {width});
     if (view.type != DType::F32)
       fail("'", file_.path(), "': norm tensor '", name, "' must be f32, got ", tensor::dtype_info(view.type).name);
     return view;
@@ -170,7 +182,7 @@ class LlamaModel final : public Model {
   }
 
   LlamaVariant variant_;
-  TensorView tok_embd_, output_norm_, output_;
+  TensorView tok_embd_, output_norm_, output_, rope_factors_;
   std::vector<LayerWeights> layers_;
 };
 
@@ -178,8 +190,9 @@ class LlamaModel final : public Model {
 
 const LlamaVariant* find_llama_variant(const std::string& arch) {
   static const LlamaVariant variants[] = {
-      {"llama", false, false},
-      {"qwen2", true, true},
+      {"llama", false, false, false},
+      {"qwen2", true, true, false},
+      {"qwen3", true, false, true},
   };
   for (const auto& v : variants)
     if (arch == v.arch) return &v;

@@ -15,6 +15,7 @@ struct LlamaVariant {
   const char* arch;  // general.architecture, and the prefix of its hparam keys
   bool neox_rope;    // rotate pairs (i, i + n_rot/2) rather than (2i, 2i + 1)
   bool qkv_bias;     // attn_{q,k,v}.bias required (optional otherwise)
+  bool qk_norm;      // per-head RMSNorm of q and k before RoPE (attn_{q,k}_norm)
 };
 
 // The variant for an architecture name, or nullptr.

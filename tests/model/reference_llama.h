@@ -1,6 +1,8 @@
 #pragma once
-// A straightforward f32 llama-family forward pass (llama; qwen2: q/k/v biases
-// and NeoX-style rotation) written for the tests, independent
+// A straightforward f32 llama-family forward pass (llama, with llama 3's
+// rope_freqs divisors when present; qwen2: q/k/v biases and NeoX-style
+// rotation; qwen3: NeoX rotation and per-head q/k RMSNorm) written for the
+// tests, independent
 // of hearth's backend, model and runtime code: whole-sequence, plain loops,
 // rotary angles from pow(), softmax over a materialised score row. It reads
 // the weights through the GGUF reader and the reference dequantizers only.
@@ -17,7 +19,7 @@ class ReferenceLlama {
  public:
   explicit ReferenceLlama(const gguf::File& file) : file_(file) {
     const std::string arch = file.find_string("general.architecture").value_or("llama");
-    neox_ = arch == "qwen2";
+    neox_ = arch == "qwen2" || arch == "qwen3";
     auto u = [&](const char* k) { return static_cast<int>(file.get_uint(arch + "." + k)); };
     n_embd_ = u("embedding_length");
     n_layer_ = u("block_count");
@@ -26,7 +28,8 @@ class ReferenceLlama {
     n_head_kv_ = static_cast<int>(file.get_uint_or(arch + ".attention.head_count_kv", n_head_));
     eps_ = static_cast<float>(file.get_double_or(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     base_ = file.get_double_or(arch + ".rope.freq_base", 10000.0);
-    head_dim_ = n_embd_ / n_head_;
+    head_dim_ = static_cast<int>(file.get_uint_or(arch + ".attention.key_length", n_embd_ / n_head_));
+    if (file.find_tensor("rope_freqs.weight")) rope_factors_ = load("rope_freqs.weight");
     n_vocab_ = static_cast<int>(load("token_embd.weight").size() / n_embd_);
   }
 
@@ -53,6 +56,8 @@ class ReferenceLlama {
         add_bias(q[t], b + "attn_q.bias");
         add_bias(k[t], b + "attn_k.bias");
         add_bias(v[t], b + "attn_v.bias");
+        norm_heads(q[t], b + "attn_q_norm.weight");
+        norm_heads(k[t], b + "attn_k_norm.weight");
         rotate(q[t], t, n_head_);
         rotate(k[t], t, n_head_kv_);
       }
@@ -103,6 +108,17 @@ class ReferenceLlama {
     return out;
   }
 
+  // RMSNorm of each head_dim slice of v with the named weight, if present.
+  void norm_heads(std::vector<float>& v, const std::string& name) const {
+    if (!file_.find_tensor(name)) return;
+    const auto w = load(name);
+    for (size_t h = 0; h < v.size() / head_dim_; ++h) {
+      std::vector<float> head(v.begin() + h * head_dim_, v.begin() + (h + 1) * head_dim_);
+      head = norm(head, w);
+      std::copy(head.begin(), head.end(), v.begin() + h * head_dim_);
+    }
+  }
+
   void add_bias(std::vector<float>& v, const std::string& name) const {
     if (!file_.find_tensor(name)) return;
     const auto bias = load(name);
@@ -135,7 +151,8 @@ class ReferenceLlama {
   void rotate(std::vector<float>& v, int pos, int heads) const {
     for (int h = 0; h < heads; ++h)
       for (int i = 0; i < head_dim_ / 2; ++i) {
-        const double theta = pos * std::pow(base_, -2.0 * i / head_dim_);
+        double theta = pos * std::pow(base_, -2.0 * i / head_dim_);
+        if (!rope_factors_.empty()) theta /= rope_factors_[i];
         float& a = v[h * head_dim_ + (neox_ ? i : 2 * i)];
         float& b = v[h * head_dim_ + (neox_ ? i + head_dim_ / 2 : 2 * i + 1)];
         const double x0 = a, x1 = b;
@@ -149,6 +166,7 @@ class ReferenceLlama {
   float eps_;
   double base_;
   bool neox_;
+  std::vector<float> rope_factors_;
 };
 
 }  // namespace hearth::testing

@@ -56,20 +56,20 @@ TEST(Llama, LogitsMatchTheReferenceWithAnF32CacheMultiThreaded) { expect_matches
 // through 5 layers that moves logits by a few 1e-3 at most.
 TEST(Llama, LogitsMatchTheReferenceWithAnF16Cache) { expect_matches_reference(tensor::DType::F16, 2e-2f, 2); }
 
-// qwen2 = llama + q/k/v biases + NeoX rotation + tied output. A synth of the
-// small test-qwen2 shapes in f32 (random weights scaled like a trained model's,
-// so the biases and the rotation style move the logits far beyond the
-// tolerance) against the reference. 256-wide rows: sums over 256-512 terms in
-// another order differ by ~1e-5 relative on logits of O(1-10).
-TEST(Qwen2, LogitsMatchTheReference) {
+// Synths of the small test shapes in f32 (random weights scaled like a trained
+// model's, so each architecture's differences — biases, rotation style, q/k
+// norms, rope frequency factors — move the logits far beyond the tolerance)
+// against the reference. 256-wide rows: sums over 256-512 terms in another
+// order differ by ~1e-5 relative on logits of O(1-10).
+void expect_synth_matches_reference(const std::string& like, const std::string& arch) {
   const std::string path = (std::filesystem::temp_directory_path() /
-                            ("hearth-test-qwen2-" + std::to_string(::getpid()) + ".gguf")).string();
-  convert::synth_file(convert::find_known_model("test-qwen2"), convert::parse_mix("F32"), path, {});
+                            ("hearth-test-" + like + "-" + std::to_string(::getpid()) + ".gguf")).string();
+  convert::synth_file(convert::find_known_model(like), convert::parse_mix("F32"), path, {});
   auto model = model::Model::load(path);
   std::remove(path.c_str());  // the mapping stays valid
-  EXPECT_EQ(model->hparams().arch, "qwen2");
+  EXPECT_EQ(model->hparams().arch, arch);
   std::vector<int32_t> tokens;
-  for (int i = 0; i < 24; ++i) tokens.push_back((i * 37 + 11) % 512);
+  for (int i = 0; i < 40; ++i) tokens.push_back((i * 37 + 11) % 512);
   testing::ReferenceLlama reference(model->file());
   const auto expected = reference.forward(tokens);
 
@@ -88,6 +88,10 @@ TEST(Qwen2, LogitsMatchTheReference) {
   }
   EXPECT_GT(spread, 0.5f) << "logits too flat for the comparison to mean anything";
 }
+
+TEST(Qwen2, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen2", "qwen2"); }
+TEST(Qwen3, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen3", "qwen3"); }
+TEST(Llama3, RopeFrequencyFactorsMatchTheReference) { expect_synth_matches_reference("test-llama3", "llama"); }
 
 TEST(Llama, HparamsOfStories260K) {
   auto model = model::Model::load(kModel);

@@ -120,6 +120,8 @@ class CpuBackend final : public Backend {
     const int64_t head_dim = x.ne[0], n_heads = x.ne[1], T = x.ne[2];
     if (static_cast<int64_t>(pos.size()) != T) fail("rope: ", pos.size(), " positions for ", T, " tokens");
     if (p.n_rot <= 0 || p.n_rot > head_dim || p.n_rot % 2) fail("rope: bad rotary dimension ", p.n_rot);
+    if (!p.freq_factors.empty() && static_cast<int>(p.freq_factors.size()) != p.n_rot / 2)
+      fail("rope: ", p.freq_factors.size(), " frequency factors for ", p.n_rot / 2, " pairs");
     const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
     std::vector<float>& cs = scratch_[0];
     cs.resize(p.n_rot);
@@ -127,8 +129,9 @@ class CpuBackend final : public Backend {
       // theta_i = pos * freq_scale * base^(-2i/n_rot), accumulated as ggml does.
       float theta = static_cast<float>(pos[t]) * p.freq_scale;
       for (int i = 0; i < p.n_rot; i += 2) {
-        cs[i] = std::cos(theta);
-        cs[i + 1] = std::sin(theta);
+        const float angle = p.freq_factors.empty() ? theta : theta / p.freq_factors[i / 2];
+        cs[i] = std::cos(angle);
+        cs[i + 1] = std::sin(angle);
         theta *= theta_scale;
       }
       for (int64_t h = 0; h < n_heads; ++h) {
