@@ -66,6 +66,15 @@ class Backend {
   virtual void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
   // x += y, element-wise; a y of one row is added to every row of x (a bias).
   virtual void add(const TensorView& x, const TensorView& y) = 0;
+  // x row rows[i] += scale[i] * y row i, for each row i of y (f32).
+  virtual void add_scaled_rows(const TensorView& x, std::span<const int32_t> rows, const TensorView& y,
+                               std::span<const float> scale) = 0;
+  // Mixture-of-experts routing: per token (column of logits, [n_expert, T]),
+  // the k experts of highest softmax probability, best first, into
+  // experts[t * k + j], and their probabilities into weights[t * k + j],
+  // divided by their sum when `normalize`.
+  virtual void moe_route(const TensorView& logits, int k, bool normalize, std::span<int32_t> experts,
+                         std::span<float> weights) = 0;
 };
 
 // The CPU backend with n_threads workers (<= 0: one per physical core).

@@ -24,7 +24,7 @@ using tensor::DType;
 // name, arch, display name, n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head,
 // n_head_kv, head_dim (when the config names it), rope theta, rms eps, tied,
 // qkv bias, llama 3 rope scaling (factor, low, high, original context), q/k
-// norms.
+// norms, experts (count, used per token, hidden size when it differs).
 constexpr KnownModel kModels[] = {
     {"qwen2.5-0.5b", "qwen2", "Qwen2.5 0.5B Instruct", 151936, 32768, 896, 4864, 24, 14, 2, 0, 1e6, 1e-6,
      true, true, 0, 0, 0, 0},
@@ -42,6 +42,10 @@ constexpr KnownModel kModels[] = {
      true},
     {"qwen3-8b", "qwen3", "Qwen3 8B", 151936, 40960, 4096, 12288, 36, 32, 8, 128, 1e6, 1e-6, false, false, 0, 0, 0,
      0, true},
+    {"qwen3-30b-a3b", "qwen3moe", "Qwen3 30B A3B", 151936, 40960, 2048, 6144, 48, 32, 4, 128, 1e6, 1e-6, false,
+     false, 0, 0, 0, 0, true, 128, 8, 768},
+    {"mixtral-8x7b", "llama", "Mixtral 8x7B Instruct v0.1", 32000, 32768, 4096, 14336, 32, 32, 8, 0, 1e6, 1e-5,
+     false, false, 0, 0, 0, 0, false, 8, 2, 0},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
@@ -52,6 +56,10 @@ constexpr KnownModel kModels[] = {
     {"test-llama", "llama", "test llama", 512, 512, 256, 768, 4, 8, 4, 0, 10000.0, 1e-5, false, false, 0, 0,
      0, 0},
     {"test-qwen2", "qwen2", "test qwen2", 512, 512, 256, 512, 3, 4, 2, 0, 1e6, 1e-6, true, true, 0, 0, 0, 0},
+    {"test-qwen3moe", "qwen3moe", "test qwen3moe", 512, 512, 256, 512, 3, 4, 2, 64, 1e6, 1e-6, true, false, 0, 0,
+     0, 0, true, 8, 3, 256},
+    {"test-mixtral", "llama", "test mixtral", 512, 512, 256, 512, 3, 4, 2, 0, 1e6, 1e-5, false, false, 0, 0, 0, 0,
+     false, 4, 2, 0},
     {"test-qwen3", "qwen3", "test qwen3", 512, 512, 256, 512, 3, 4, 2, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true},
     // llama 3's rope scaling with an original context short enough that the
@@ -263,6 +271,14 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
     if (m.qk_norm) add(b + "attn_k_norm.weight", {m.head_size()}, Init::Norm);
     add(b + "attn_output.weight", {q, d}, Init::Matrix);
     add(b + "ffn_norm.weight", {d}, Init::Norm);
+    if (m.n_expert > 0) {
+      const int64_t ff = m.n_ff_exp ? m.n_ff_exp : m.n_ff;
+      add(b + "ffn_gate_inp.weight", {d, m.n_expert}, Init::Matrix);
+      add(b + "ffn_gate_exps.weight", {d, ff, m.n_expert}, Init::Matrix);
+      add(b + "ffn_down_exps.weight", {ff, d, m.n_expert}, Init::Matrix);
+      add(b + "ffn_up_exps.weight", {d, ff, m.n_expert}, Init::Matrix);
+      continue;
+    }
     add(b + "ffn_gate.weight", {d, m.n_ff}, Init::Matrix);
     add(b + "ffn_down.weight", {m.n_ff, d}, Init::Matrix);
     add(b + "ffn_up.weight", {d, m.n_ff}, Init::Matrix);
@@ -273,6 +289,7 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
   info.n_layer = m.n_layer;
   info.n_head = m.n_head;
   info.n_head_kv = m.n_head_kv;
+  info.n_expert = m.n_expert;
   std::vector<PlanTensor> plan_in;
   for (const SynthTensor& t : ts) plan_in.push_back({t.name, t.type, t.dims});
   const std::vector<Choice> plan = plan_types(mix, info, plan_in);
@@ -300,6 +317,11 @@ std::vector<gguf::KeyValue> synth_metadata(const KnownModel& m, const Mix& mix, 
   if (m.head_dim) {
     kv.push_back({a + "attention.key_length", u32(m.head_dim)});
     kv.push_back({a + "attention.value_length", u32(m.head_dim)});
+  }
+  if (m.n_expert > 0) {
+    kv.push_back({a + "expert_count", u32(m.n_expert)});
+    kv.push_back({a + "expert_used_count", u32(m.n_expert_used)});
+    if (m.n_ff_exp) kv.push_back({a + "expert_feed_forward_length", u32(m.n_ff_exp)});
   }
   kv.push_back({"general.file_type", u32(mix.ftype)});
   if (std::string(m.arch) == "llama") {

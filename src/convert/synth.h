@@ -26,7 +26,7 @@ namespace hearth::convert {
 
 struct KnownModel {
   const char* name;          // --like NAME: "llama3.2-1b"
-  const char* arch;          // "llama", "qwen2" or "qwen3"
+  const char* arch;          // "llama", "qwen2", "qwen3" or "qwen3moe"
   const char* display_name;  // general.name prefix: "Llama 3.2 1B Instruct"
   int64_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head, n_head_kv;
   int64_t head_dim;          // 0: n_embd / n_head and not written; else written as key/value length
@@ -37,6 +37,9 @@ struct KnownModel {
   double rope_factor, rope_low_freq_factor, rope_high_freq_factor;
   int64_t rope_original_ctx;
   bool qk_norm = false;      // per-head q/k RMSNorm weights (qwen3)
+  // Mixture of experts (0: dense): stacked ffn_*_exps tensors and a router.
+  int64_t n_expert = 0, n_expert_used = 0;
+  int64_t n_ff_exp = 0;      // 0: n_ff; else written as expert_feed_forward_length
 
   int64_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };

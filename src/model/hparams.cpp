@@ -51,6 +51,14 @@ HParams HParams::from_gguf(const gguf::File& file, const std::string& arch) {
     fail("'", file.path(), "': rope scaling type '", scaling, "' is not supported yet");
   }
 
+  if (file.find(key("expert_count")) && file.get_uint(key("expert_count")) > 0) {
+    hp.n_expert = required("expert_count");
+    hp.n_expert_used = required("expert_used_count");
+    if (hp.n_expert_used > hp.n_expert)
+      fail("'", file.path(), "': ", hp.n_expert_used, " experts used per token but only ", hp.n_expert, " exist");
+    hp.n_ff_exp = optional("expert_feed_forward_length", hp.n_ff);
+  }
+
   if (const gguf::Value* v = file.find(key("vocab_size"))) {
     hp.n_vocab = positive(file, key("vocab_size"), v->as_uint(key("vocab_size")));
   } else if (const gguf::Value* tokens = file.find("tokenizer.ggml.tokens")) {

@@ -24,6 +24,10 @@ struct HParams {
   float norm_eps = 1e-5f;
   float rope_freq_base = 10000.0f;
   float rope_freq_scale = 1.0f;
+  // Mixture of experts (0 experts: a dense feed-forward block).
+  int64_t n_expert = 0;
+  int64_t n_expert_used = 0;
+  int64_t n_ff_exp = 0;  // each expert's hidden size (<arch>.expert_feed_forward_length, else n_ff)
 
   int64_t n_embd_q() const { return n_head * head_dim; }
   int64_t n_embd_kv() const { return n_head_kv * head_dim; }

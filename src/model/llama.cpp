@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "model/model.h"
+#include "model/moe.h"
 
 namespace hearth::model {
 
@@ -19,7 +20,8 @@ struct LayerWeights {
   TensorView attn_norm, wq, wk, wv, wo;
   TensorView bq, bk, bv;  // optional (qwen2 has them; llama files may)
   TensorView q_norm, k_norm;  // per-head RMSNorm weights [head_dim] (qwen3)
-  TensorView ffn_norm, ffn_gate, ffn_up, ffn_down;
+  TensorView ffn_norm, ffn_gate, ffn_up, ffn_down;  // dense feed-forward
+  MoeWeights moe;                                   // or experts (hparams n_expert > 0)
 };
 
 class LlamaWorkspace final : public Workspace {
@@ -31,6 +33,7 @@ class LlamaWorkspace final : public Workspace {
     base_ = static_cast<float*>(buffer_->data());
     x = take(d), h = take(d), qcur = take(q), attn = take(q), kcur = take(kv), vcur = take(kv);
     gate = take(ff), up = take(ff), normed_out = take(d);
+    if (hp.n_expert > 0) moe = std::make_unique<MoeScratch>(backend, hp, max_tokens);
   }
   int64_t max_tokens() const override { return max_tokens_; }
 
@@ -40,6 +43,7 @@ class LlamaWorkspace final : public Workspace {
   }
 
   float *x, *h, *qcur, *attn, *kcur, *vcur, *gate, *up, *normed_out;
+  std::unique_ptr<MoeScratch> moe;
 
  private:
   float* take(int64_t width) {
@@ -81,9 +85,16 @@ class LlamaModel final : public Model {
         l.k_norm = norm(b + "attn_k_norm.weight", p.head_dim);
       }
       l.ffn_norm = norm(b + "ffn_norm.weight");
-      l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
-      l.ffn_up = weight(b + "ffn_up.weight", {p.n_embd, p.n_ff});
-      l.ffn_down = weight(b + "ffn_down.weight", {p.n_ff, p.n_embd});
+      if (p.n_expert > 0) {
+        l.moe.router = weight(b + "ffn_gate_inp.weight", {p.n_embd, p.n_expert});
+        l.moe.gate = weight(b + "ffn_gate_exps.weight", {p.n_embd, p.n_ff_exp, p.n_expert});
+        l.moe.up = weight(b + "ffn_up_exps.weight", {p.n_embd, p.n_ff_exp, p.n_expert});
+        l.moe.down = weight(b + "ffn_down_exps.weight", {p.n_ff_exp, p.n_embd, p.n_expert});
+      } else {
+        l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
+        l.ffn_up = weight(b + "ffn_up.weight", {p.n_embd, p.n_ff});
+        l.ffn_down = weight(b + "ffn_down.weight", {p.n_ff, p.n_embd});
+      }
       layers_.push_back(l);
     }
   }
@@ -144,6 +155,10 @@ class LlamaModel final : public Model {
       be.add(x, h);
 
       be.rms_norm(x, l.ffn_norm, p.norm_eps, h);
+      if (ws.moe) {
+        moe_ffn(be, p, l.moe, h, x, *ws.moe);
+        continue;
+      }
       be.matmul(l.ffn_gate, h, gate);
       be.matmul(l.ffn_up, h, up);
       be.swiglu(gate, up, gate);
@@ -193,6 +208,7 @@ const LlamaVariant* find_llama_variant(const std::string& arch) {
       {"llama", false, false, false},
       {"qwen2", true, true, false},
       {"qwen3", true, false, true},
+      {"qwen3moe", true, false, true},
   };
   for (const auto& v : variants)
     if (arch == v.arch) return &v;

@@ -10,7 +10,8 @@ class Model;
 
 // The llama family: RMSNorm, RoPE, grouped-query attention, SwiGLU
 // feed-forward, output head (tied to the embeddings when output.weight is
-// absent). Members differ in the details a variant names.
+// absent), the feed-forward block dense or a mixture of experts (model/moe.h)
+// as the hparams say. Members differ in the details a variant names.
 struct LlamaVariant {
   const char* arch;  // general.architecture, and the prefix of its hparam keys
   bool neox_rope;    // rotate pairs (i, i + n_rot/2) rather than (2i, 2i + 1)

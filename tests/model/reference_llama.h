@@ -1,11 +1,13 @@
 #pragma once
 // A straightforward f32 llama-family forward pass (llama, with llama 3's
 // rope_freqs divisors when present; qwen2: q/k/v biases and NeoX-style
-// rotation; qwen3: NeoX rotation and per-head q/k RMSNorm) written for the
+// rotation; qwen3: NeoX rotation and per-head q/k RMSNorm; experts when the
+// file has expert_count: softmax router, top-k renormalised) written for the
 // tests, independent
 // of hearth's backend, model and runtime code: whole-sequence, plain loops,
 // rotary angles from pow(), softmax over a materialised score row. It reads
 // the weights through the GGUF reader and the reference dequantizers only.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -19,8 +21,13 @@ class ReferenceLlama {
  public:
   explicit ReferenceLlama(const gguf::File& file) : file_(file) {
     const std::string arch = file.find_string("general.architecture").value_or("llama");
-    neox_ = arch == "qwen2" || arch == "qwen3";
+    neox_ = arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe";
     auto u = [&](const char* k) { return static_cast<int>(file.get_uint(arch + "." + k)); };
+    n_expert_ = static_cast<int>(file.get_uint_or(arch + ".expert_count", 0));
+    if (n_expert_ > 0) {
+      n_expert_used_ = u("expert_used_count");
+      n_ff_exp_ = static_cast<int>(file.get_uint_or(arch + ".expert_feed_forward_length", u("feed_forward_length")));
+    }
     n_embd_ = u("embedding_length");
     n_layer_ = u("block_count");
     n_ff_ = u("feed_forward_length");
@@ -84,6 +91,10 @@ class ReferenceLlama {
         auto o = matvec(wo, att, D);
         for (int i = 0; i < D; ++i) x[t][i] += o[i];
       }
+      if (n_expert_ > 0) {
+        for (int t = 0; t < T; ++t) experts(b, norm(x[t], load(b + "ffn_norm.weight")), x[t]);
+        continue;
+      }
       const auto wg = load(b + "ffn_gate.weight"), wu = load(b + "ffn_up.weight"), wd = load(b + "ffn_down.weight");
       for (int t = 0; t < T; ++t) {
         auto h = norm(x[t], load(b + "ffn_norm.weight"));
@@ -106,6 +117,34 @@ class ReferenceLlama {
     std::vector<float> out(info->n_elements());
     tensor::dequantize_row(info->type, file_.tensor_data(*info), out.data(), info->n_elements());
     return out;
+  }
+
+  // x += the mixture of experts' output for the normalised input h.
+  void experts(const std::string& b, const std::vector<float>& h, std::vector<float>& x) const {
+    const auto logits = matvec(load(b + "ffn_gate_inp.weight"), h, n_expert_);
+    std::vector<double> p(n_expert_);
+    const double mx = *std::max_element(logits.begin(), logits.end());
+    double sum = 0;
+    for (int e = 0; e < n_expert_; ++e) sum += (p[e] = std::exp(logits[e] - mx));
+    std::vector<int> order(n_expert_);
+    for (int e = 0; e < n_expert_; ++e) order[e] = e;
+    std::sort(order.begin(), order.end(), [&](int a, int c) { return p[a] > p[c]; });
+    double chosen = 0;
+    for (int j = 0; j < n_expert_used_; ++j) chosen += p[order[j]] / sum;
+    const auto gate = load(b + "ffn_gate_exps.weight"), up = load(b + "ffn_up_exps.weight"),
+               down = load(b + "ffn_down_exps.weight");
+    const size_t D = h.size(), F = static_cast<size_t>(n_ff_exp_);
+    for (int j = 0; j < n_expert_used_; ++j) {
+      const int e = order[j];
+      const double weight = p[e] / sum / chosen;
+      auto slice = [&](const std::vector<float>& w) {
+        return std::vector<float>(w.begin() + e * D * F, w.begin() + (e + 1) * D * F);
+      };
+      auto g = matvec(slice(gate), h, n_ff_exp_), u = matvec(slice(up), h, n_ff_exp_);
+      for (size_t i = 0; i < F; ++i) g[i] = static_cast<float>(g[i] / (1.0 + std::exp(-double(g[i]))) * u[i]);
+      const auto d = matvec(slice(down), g, static_cast<int>(D));
+      for (size_t i = 0; i < D; ++i) x[i] += static_cast<float>(weight * d[i]);
+    }
   }
 
   // RMSNorm of each head_dim slice of v with the named weight, if present.
@@ -167,6 +206,7 @@ class ReferenceLlama {
   double base_;
   bool neox_;
   std::vector<float> rope_factors_;
+  int n_expert_ = 0, n_expert_used_ = 0, n_ff_exp_ = 0;
 };
 
 }  // namespace hearth::testing

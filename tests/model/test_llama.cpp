@@ -92,6 +92,8 @@ void expect_synth_matches_reference(const std::string& like, const std::string& 
 TEST(Qwen2, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen2", "qwen2"); }
 TEST(Qwen3, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen3", "qwen3"); }
 TEST(Llama3, RopeFrequencyFactorsMatchTheReference) { expect_synth_matches_reference("test-llama3", "llama"); }
+TEST(Qwen3Moe, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen3moe", "qwen3moe"); }
+TEST(Mixtral, LogitsMatchTheReference) { expect_synth_matches_reference("test-mixtral", "llama"); }
 
 TEST(Llama, HparamsOfStories260K) {
   auto model = model::Model::load(kModel);

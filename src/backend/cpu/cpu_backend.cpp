@@ -1,5 +1,6 @@
 // The CPU backend: matmul and attention split across the thread pool, the
 // small element-wise ops on the calling thread.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -232,6 +233,57 @@ class CpuBackend final : public Backend {
       float* a = x.row<float>(r);
       const float* b = y.row<const float>(broadcast ? 0 : r);
       for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+    }
+  }
+
+  void add_scaled_rows(const TensorView& x, std::span<const int32_t> rows, const TensorView& y,
+                       std::span<const float> scale) override {
+    require_f32(x, "add_scaled_rows", "output");
+    require_f32(y, "add_scaled_rows", "input");
+    const int64_t n = x.ne[0];
+    if (y.ne[0] != n || static_cast<int64_t>(rows.size()) != y.n_rows() || scale.size() != rows.size())
+      fail("add_scaled_rows: shapes do not match");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] < 0 || rows[i] >= x.n_rows()) fail("add_scaled_rows: row ", rows[i], " out of range");
+      float* a = x.row<float>(rows[i]);
+      const float* b = y.row<const float>(static_cast<int64_t>(i));
+      for (int64_t e = 0; e < n; ++e) a[e] += scale[i] * b[e];
+    }
+  }
+
+  void moe_route(const TensorView& logits, int k, bool normalize, std::span<int32_t> experts,
+                 std::span<float> weights) override {
+    require_f32(logits, "moe_route", "logits");
+    const int64_t n_expert = logits.ne[0], T = logits.n_rows();
+    if (k <= 0 || k > n_expert || static_cast<int64_t>(experts.size()) < T * k ||
+        static_cast<int64_t>(weights.size()) < T * k)
+      fail("moe_route: bad expert count ", k, " of ", n_expert);
+    std::vector<float>& probs = scratch_[0];
+    probs.resize(static_cast<size_t>(n_expert));
+    for (int64_t t = 0; t < T; ++t) {
+      const float* l = logits.row<const float>(t);
+      const float mx = *std::max_element(l, l + n_expert);
+      float sum = 0.0f;
+      for (int64_t e = 0; e < n_expert; ++e) sum += probs[e] = std::exp(l[e] - mx);
+      for (int64_t e = 0; e < n_expert; ++e) probs[e] /= sum;
+      int32_t* ids = experts.data() + t * k;
+      float* w = weights.data() + t * k;
+      // Selection by repeated maximum: k is small (2-8).
+      float chosen_sum = 0.0f;
+      for (int j = 0; j < k; ++j) {
+        int64_t best = -1;
+        for (int64_t e = 0; e < n_expert; ++e) {
+          bool taken = false;
+          for (int i = 0; i < j; ++i) taken |= ids[i] == e;
+          if (!taken && (best < 0 || probs[e] > probs[best])) best = e;
+        }
+        ids[j] = static_cast<int32_t>(best);
+        w[j] = probs[best];
+        chosen_sum += w[j];
+      }
+      // As llama.cpp, the sum is clamped to f16's smallest normal.
+      if (normalize)
+        for (int j = 0; j < k; ++j) w[j] /= std::max(chosen_sum, 6.103515625e-5f);
     }
   }
 
