@@ -64,6 +64,10 @@ class Backend {
                          const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) = 0;
   // out = silu(gate) * up, element-wise.
   virtual void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
+  // out = gelu(gate) * up, element-wise, gelu in its tanh approximation.
+  virtual void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
+  // x *= s, element-wise.
+  virtual void scale(const TensorView& x, float s) = 0;
   // x += y, element-wise; a y of one row is added to every row of x (a bias).
   virtual void add(const TensorView& x, const TensorView& y) = 0;
   // x row rows[i] += scale[i] * y row i, for each row i of y (f32).

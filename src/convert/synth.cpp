@@ -24,7 +24,8 @@ using tensor::DType;
 // name, arch, display name, n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head,
 // n_head_kv, head_dim (when the config names it), rope theta, rms eps, tied,
 // qkv bias, llama 3 rope scaling (factor, low, high, original context), q/k
-// norms, experts (count, used per token, hidden size when it differs).
+// norms, experts (count, used per token, hidden size when it differs), gemma
+// (post norms, sliding window).
 constexpr KnownModel kModels[] = {
     {"qwen2.5-0.5b", "qwen2", "Qwen2.5 0.5B Instruct", 151936, 32768, 896, 4864, 24, 14, 2, 0, 1e6, 1e-6,
      true, true, 0, 0, 0, 0},
@@ -46,6 +47,8 @@ constexpr KnownModel kModels[] = {
      false, 0, 0, 0, 0, true, 128, 8, 768},
     {"mixtral-8x7b", "llama", "Mixtral 8x7B Instruct v0.1", 32000, 32768, 4096, 14336, 32, 32, 8, 0, 1e6, 1e-5,
      false, false, 0, 0, 0, 0, false, 8, 2, 0},
+    {"gemma3-1b", "gemma3", "Gemma 3 1B It", 262144, 32768, 1152, 6912, 26, 4, 1, 256, 1e6, 1e-6, true, false, 0, 0,
+     0, 0, true, 0, 0, 0, true, 512},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
@@ -60,6 +63,9 @@ constexpr KnownModel kModels[] = {
      0, 0, true, 8, 3, 256},
     {"test-mixtral", "llama", "test mixtral", 512, 512, 256, 512, 3, 4, 2, 0, 1e6, 1e-5, false, false, 0, 0, 0, 0,
      false, 4, 2, 0},
+    // A window of 8 with prompts of 40 tokens in the tests.
+    {"test-gemma3", "gemma3", "test gemma3", 512, 512, 256, 512, 7, 4, 2, 64, 1e6, 1e-6, true, false, 0, 0, 0, 0,
+     true, 0, 0, 0, true, 8},
     {"test-qwen3", "qwen3", "test qwen3", 512, 512, 256, 512, 3, 4, 2, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true},
     // llama 3's rope scaling with an original context short enough that the
@@ -270,7 +276,9 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
     if (m.qk_norm) add(b + "attn_q_norm.weight", {m.head_size()}, Init::Norm);
     if (m.qk_norm) add(b + "attn_k_norm.weight", {m.head_size()}, Init::Norm);
     add(b + "attn_output.weight", {q, d}, Init::Matrix);
+    if (m.gemma) add(b + "post_attention_norm.weight", {d}, Init::Norm);
     add(b + "ffn_norm.weight", {d}, Init::Norm);
+    if (m.gemma) add(b + "post_ffw_norm.weight", {d}, Init::Norm);
     if (m.n_expert > 0) {
       const int64_t ff = m.n_ff_exp ? m.n_ff_exp : m.n_ff;
       add(b + "ffn_gate_inp.weight", {d, m.n_expert}, Init::Matrix);
@@ -318,6 +326,7 @@ std::vector<gguf::KeyValue> synth_metadata(const KnownModel& m, const Mix& mix, 
     kv.push_back({a + "attention.key_length", u32(m.head_dim)});
     kv.push_back({a + "attention.value_length", u32(m.head_dim)});
   }
+  if (m.n_swa > 0) kv.push_back({a + "attention.sliding_window", u32(m.n_swa)});
   if (m.n_expert > 0) {
     kv.push_back({a + "expert_count", u32(m.n_expert)});
     kv.push_back({a + "expert_used_count", u32(m.n_expert_used)});

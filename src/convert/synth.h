@@ -26,7 +26,7 @@ namespace hearth::convert {
 
 struct KnownModel {
   const char* name;          // --like NAME: "llama3.2-1b"
-  const char* arch;          // "llama", "qwen2", "qwen3" or "qwen3moe"
+  const char* arch;          // "llama", "qwen2", "qwen3", "qwen3moe" or "gemma3"
   const char* display_name;  // general.name prefix: "Llama 3.2 1B Instruct"
   int64_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head, n_head_kv;
   int64_t head_dim;          // 0: n_embd / n_head and not written; else written as key/value length
@@ -40,6 +40,10 @@ struct KnownModel {
   // Mixture of experts (0: dense): stacked ffn_*_exps tensors and a router.
   int64_t n_expert = 0, n_expert_used = 0;
   int64_t n_ff_exp = 0;      // 0: n_ff; else written as expert_feed_forward_length
+  // gemma: post-attention/post-FFN norms; sliding window (0: none) on all but
+  // every sixth layer.
+  bool gemma = false;
+  int64_t n_swa = 0;
 
   int64_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };

@@ -51,6 +51,9 @@ HParams HParams::from_gguf(const gguf::File& file, const std::string& arch) {
     fail("'", file.path(), "': rope scaling type '", scaling, "' is not supported yet");
   }
 
+  if (file.find(key("attention.sliding_window"))) hp.n_swa = required("attention.sliding_window");
+  hp.rope_freq_base_swa = static_cast<float>(file.get_double_or(key("rope.freq_base_swa"), 10000.0));
+
   if (file.find(key("expert_count")) && file.get_uint(key("expert_count")) > 0) {
     hp.n_expert = required("expert_count");
     hp.n_expert_used = required("expert_used_count");

@@ -3,6 +3,7 @@
 // ("<arch>.embedding_length", ...).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace hearth::gguf {
 class File;
@@ -24,6 +25,11 @@ struct HParams {
   float norm_eps = 1e-5f;
   float rope_freq_base = 10000.0f;
   float rope_freq_scale = 1.0f;
+  // Sliding-window attention: layers with swa_layer[il] see only the last
+  // n_swa positions and rotate with their own base (gemma).
+  int64_t n_swa = 0;
+  std::vector<bool> swa_layer;
+  float rope_freq_base_swa = 10000.0f;
   // Mixture of experts (0 experts: a dense feed-forward block).
   int64_t n_expert = 0;
   int64_t n_expert_used = 0;

@@ -1,11 +1,13 @@
 #include "model/llama.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "model/model.h"
+#include "model/activations.h"
 #include "model/moe.h"
 
 namespace hearth::model {
@@ -20,41 +22,9 @@ struct LayerWeights {
   TensorView attn_norm, wq, wk, wv, wo;
   TensorView bq, bk, bv;  // optional (qwen2 has them; llama files may)
   TensorView q_norm, k_norm;  // per-head RMSNorm weights [head_dim] (qwen3)
+  TensorView attn_post_norm, ffn_post_norm;         // gemma
   TensorView ffn_norm, ffn_gate, ffn_up, ffn_down;  // dense feed-forward
   MoeWeights moe;                                   // or experts (hparams n_expert > 0)
-};
-
-class LlamaWorkspace final : public Workspace {
- public:
-  LlamaWorkspace(Backend& backend, const HParams& hp, int64_t max_tokens) : max_tokens_(max_tokens) {
-    const int64_t d = hp.n_embd, q = hp.n_embd_q(), kv = hp.n_embd_kv(), ff = hp.n_ff;
-    const int64_t floats = max_tokens * (3 * d + 2 * q + 2 * kv + 2 * ff);
-    buffer_ = backend.alloc(static_cast<size_t>(floats) * sizeof(float));
-    base_ = static_cast<float*>(buffer_->data());
-    x = take(d), h = take(d), qcur = take(q), attn = take(q), kcur = take(kv), vcur = take(kv);
-    gate = take(ff), up = take(ff), normed_out = take(d);
-    if (hp.n_expert > 0) moe = std::make_unique<MoeScratch>(backend, hp, max_tokens);
-  }
-  int64_t max_tokens() const override { return max_tokens_; }
-
-  // Row-major [width, T] views over the first T tokens of each buffer.
-  static TensorView rows(float* data, int64_t width, int64_t n_tokens) {
-    return TensorView::contiguous(DType::F32, data, {width, n_tokens});
-  }
-
-  float *x, *h, *qcur, *attn, *kcur, *vcur, *gate, *up, *normed_out;
-  std::unique_ptr<MoeScratch> moe;
-
- private:
-  float* take(int64_t width) {
-    float* p = base_ + used_;
-    used_ += width * max_tokens_;
-    return p;
-  }
-  int64_t max_tokens_;
-  std::unique_ptr<backend::Buffer> buffer_;
-  float* base_;
-  int64_t used_ = 0;
 };
 
 class LlamaModel final : public Model {
@@ -85,6 +55,10 @@ class LlamaModel final : public Model {
         l.k_norm = norm(b + "attn_k_norm.weight", p.head_dim);
       }
       l.ffn_norm = norm(b + "ffn_norm.weight");
+      if (variant_.gemma) {
+        l.attn_post_norm = norm(b + "post_attention_norm.weight");
+        l.ffn_post_norm = norm(b + "post_ffw_norm.weight");
+      }
       if (p.n_expert > 0) {
         l.moe.router = weight(b + "ffn_gate_inp.weight", {p.n_embd, p.n_expert});
         l.moe.gate = weight(b + "ffn_gate_exps.weight", {p.n_embd, p.n_ff_exp, p.n_expert});
@@ -100,12 +74,12 @@ class LlamaModel final : public Model {
   }
 
   std::unique_ptr<Workspace> make_workspace(Backend& backend, int64_t max_tokens) const override {
-    return std::make_unique<LlamaWorkspace>(backend, hparams_, max_tokens);
+    return std::make_unique<Activations>(backend, hparams_, max_tokens);
   }
 
   void forward(Backend& be, const ForwardBatch& batch, KvCache& cache, Workspace& workspace,
                float* logits) const override {
-    auto& ws = static_cast<LlamaWorkspace&>(workspace);
+    auto& ws = static_cast<Activations&>(workspace);
     const HParams& p = hparams_;
     const int64_t T = static_cast<int64_t>(batch.tokens.size());
     if (T == 0) return;
@@ -113,14 +87,14 @@ class LlamaModel final : public Model {
     for (int32_t c : batch.cells)
       if (c < 0 || c >= cache.n_cells()) fail("KV cell ", c, " is outside the cache of ", cache.n_cells());
 
-    const TensorView x = LlamaWorkspace::rows(ws.x, p.n_embd, T);
-    const TensorView h = LlamaWorkspace::rows(ws.h, p.n_embd, T);
-    const TensorView q = LlamaWorkspace::rows(ws.qcur, p.n_embd_q(), T);
-    const TensorView k = LlamaWorkspace::rows(ws.kcur, p.n_embd_kv(), T);
-    const TensorView v = LlamaWorkspace::rows(ws.vcur, p.n_embd_kv(), T);
-    const TensorView attn = LlamaWorkspace::rows(ws.attn, p.n_embd_q(), T);
-    const TensorView gate = LlamaWorkspace::rows(ws.gate, p.n_ff, T);
-    const TensorView up = LlamaWorkspace::rows(ws.up, p.n_ff, T);
+    const TensorView x = Activations::rows(ws.x, p.n_embd, T);
+    const TensorView h = Activations::rows(ws.h, p.n_embd, T);
+    const TensorView q = Activations::rows(ws.qcur, p.n_embd_q(), T);
+    const TensorView k = Activations::rows(ws.kcur, p.n_embd_kv(), T);
+    const TensorView v = Activations::rows(ws.vcur, p.n_embd_kv(), T);
+    const TensorView attn = Activations::rows(ws.attn, p.n_embd_q(), T);
+    const TensorView gate = Activations::rows(ws.gate, p.n_ff, T);
+    const TensorView up = Activations::rows(ws.up, p.n_ff, T);
     // Per-head views of q and k for RoPE and attention: [head_dim, heads, T].
     const TensorView q_heads = TensorView::contiguous(DType::F32, ws.qcur, {p.head_dim, p.n_head, T});
     const TensorView k_heads = TensorView::contiguous(DType::F32, ws.kcur, {p.head_dim, p.n_head_kv, T});
@@ -131,12 +105,27 @@ class LlamaModel final : public Model {
     rope.freq_scale = p.rope_freq_scale;
     rope.neox = variant_.neox_rope;
     if (rope_factors_.data) rope.freq_factors = {rope_factors_.f32(), static_cast<size_t>(p.n_rot / 2)};
-    const float kq_scale = 1.0f / std::sqrt(static_cast<float>(p.head_dim));
+    // gemma3 27B scales queries by its n_embd / n_head rather than its head size.
+    const int64_t kq_dim = variant_.gemma && p.n_layer == 62 ? p.n_embd / p.n_head : p.head_dim;
+    const float kq_scale = 1.0f / std::sqrt(static_cast<float>(kq_dim));
     const backend::AttentionSpan span{batch.span_begin, batch.span_end};
+    backend::AttentionSpan window = span;
+    if (p.n_swa > 0) {
+      // Cells of a sequence are in position order, so the window is the last
+      // n_swa cells of each token's span.
+      ws.window_begin.resize(static_cast<size_t>(T));
+      for (int64_t t = 0; t < T; ++t)
+        ws.window_begin[t] = std::max<int32_t>(batch.span_begin[t], batch.span_end[t] - static_cast<int32_t>(p.n_swa));
+      window.cell_begin = ws.window_begin;
+    }
 
     be.get_rows(tok_embd_, batch.tokens, x);
+    if (variant_.gemma) be.scale(x, std::sqrt(static_cast<float>(p.n_embd)));
     for (int64_t il = 0; il < p.n_layer; ++il) {
       const LayerWeights& l = layers_[il];
+      const bool local = !p.swa_layer.empty() && p.swa_layer[il];
+      rope.freq_base = local ? p.rope_freq_base_swa : p.rope_freq_base;
+      rope.freq_scale = local ? 1.0f : p.rope_freq_scale;
       be.rms_norm(x, l.attn_norm, p.norm_eps, h);
       be.matmul(l.wq, h, q);
       be.matmul(l.wk, h, k);
@@ -150,8 +139,10 @@ class LlamaModel final : public Model {
       be.rope(k_heads, batch.positions, rope);
       be.store_rows(k, batch.cells, cache.k(il));
       be.store_rows(v, batch.cells, cache.v(il));
-      be.attention(q_heads, cache.k(il), cache.v(il), span, static_cast<int>(p.n_head_kv), kq_scale, attn);
+      be.attention(q_heads, cache.k(il), cache.v(il), local ? window : span, static_cast<int>(p.n_head_kv), kq_scale,
+                   attn);
       be.matmul(l.wo, attn, h);
+      if (l.attn_post_norm.data) be.rms_norm(h, l.attn_post_norm, p.norm_eps, h);
       be.add(x, h);
 
       be.rms_norm(x, l.ffn_norm, p.norm_eps, h);
@@ -161,15 +152,17 @@ class LlamaModel final : public Model {
       }
       be.matmul(l.ffn_gate, h, gate);
       be.matmul(l.ffn_up, h, up);
-      be.swiglu(gate, up, gate);
+      if (variant_.gemma) be.geglu(gate, up, gate);
+      else be.swiglu(gate, up, gate);
       be.matmul(l.ffn_down, gate, h);
+      if (l.ffn_post_norm.data) be.rms_norm(h, l.ffn_post_norm, p.norm_eps, h);
       be.add(x, h);
     }
 
     // Only the requested rows go through the output head.
     const int64_t n_out = static_cast<int64_t>(batch.logit_rows.size());
     if (n_out == 0) return;
-    const TensorView selected = LlamaWorkspace::rows(ws.normed_out, p.n_embd, n_out);
+    const TensorView selected = Activations::rows(ws.normed_out, p.n_embd, n_out);
     for (int64_t i = 0; i < n_out; ++i) {
       const int32_t r = batch.logit_rows[i];
       if (r < 0 || r >= T) fail("logit row ", r, " is outside the batch of ", T);
@@ -205,10 +198,12 @@ class LlamaModel final : public Model {
 
 const LlamaVariant* find_llama_variant(const std::string& arch) {
   static const LlamaVariant variants[] = {
-      {"llama", false, false, false},
-      {"qwen2", true, true, false},
-      {"qwen3", true, false, true},
-      {"qwen3moe", true, false, true},
+      // arch, neox rope, qkv bias, q/k norm, gemma, swa pattern
+      {"llama", false, false, false, false, 0},
+      {"qwen2", true, true, false, false, 0},
+      {"qwen3", true, false, true, false, 0},
+      {"qwen3moe", true, false, true, false, 0},
+      {"gemma3", true, false, true, true, 6},
   };
   for (const auto& v : variants)
     if (arch == v.arch) return &v;
@@ -217,6 +212,12 @@ const LlamaVariant* find_llama_variant(const std::string& arch) {
 
 std::unique_ptr<Model> load_llama(gguf::File file, const LlamaVariant& variant) {
   HParams hp = HParams::from_gguf(file, variant.arch);
+  if (hp.n_swa > 0 && variant.swa_pattern > 0) {
+    const int64_t pattern = static_cast<int64_t>(
+        file.get_uint_or(std::string(variant.arch) + ".attention.sliding_window_pattern", variant.swa_pattern));
+    hp.swa_layer.resize(static_cast<size_t>(hp.n_layer));
+    for (int64_t il = 0; il < hp.n_layer; ++il) hp.swa_layer[il] = pattern == 0 || il % pattern < pattern - 1;
+  }
   tokenizer::Vocab vocab = tokenizer::Vocab::from_gguf(file);
   if (vocab.size() != hp.n_vocab)
     fail("'", file.path(), "': the vocabulary has ", vocab.size(), " tokens but the model expects ", hp.n_vocab);

@@ -17,6 +17,12 @@ struct LlamaVariant {
   bool neox_rope;    // rotate pairs (i, i + n_rot/2) rather than (2i, 2i + 1)
   bool qkv_bias;     // attn_{q,k,v}.bias required (optional otherwise)
   bool qk_norm;      // per-head RMSNorm of q and k before RoPE (attn_{q,k}_norm)
+  // gemma: embeddings scaled by sqrt(n_embd), RMSNorm of the attention and
+  // feed-forward outputs before the residual adds, GELU feed-forward, and
+  // sliding-window layers: all but every swa_pattern-th layer when the file
+  // sets attention.sliding_window (gemma3's local/global layers).
+  bool gemma;
+  int swa_pattern;
 };
 
 // The variant for an architecture name, or nullptr.

@@ -2,8 +2,9 @@
 // A straightforward f32 llama-family forward pass (llama, with llama 3's
 // rope_freqs divisors when present; qwen2: q/k/v biases and NeoX-style
 // rotation; qwen3: NeoX rotation and per-head q/k RMSNorm; experts when the
-// file has expert_count: softmax router, top-k renormalised) written for the
-// tests, independent
+// file has expert_count: softmax router, top-k renormalised; gemma3: scaled
+// embeddings, post norms, GELU, sliding-window layers with their own rope
+// base) written for the tests, independent
 // of hearth's backend, model and runtime code: whole-sequence, plain loops,
 // rotary angles from pow(), softmax over a materialised score row. It reads
 // the weights through the GGUF reader and the reference dequantizers only.
@@ -21,7 +22,9 @@ class ReferenceLlama {
  public:
   explicit ReferenceLlama(const gguf::File& file) : file_(file) {
     const std::string arch = file.find_string("general.architecture").value_or("llama");
-    neox_ = arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe";
+    gemma_ = arch == "gemma3";
+    neox_ = arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe" || gemma_;
+    window_ = static_cast<int>(file.get_uint_or(arch + ".attention.sliding_window", 0));
     auto u = [&](const char* k) { return static_cast<int>(file.get_uint(arch + "." + k)); };
     n_expert_ = static_cast<int>(file.get_uint_or(arch + ".expert_count", 0));
     if (n_expert_ > 0) {
@@ -48,10 +51,14 @@ class ReferenceLlama {
     const auto emb = load("token_embd.weight");
     std::vector<std::vector<float>> x(T, std::vector<float>(D));
     for (int t = 0; t < T; ++t)
-      for (int i = 0; i < D; ++i) x[t][i] = emb[static_cast<size_t>(tokens[t]) * D + i];
+      for (int i = 0; i < D; ++i)
+        x[t][i] = emb[static_cast<size_t>(tokens[t]) * D + i] * (gemma_ ? std::sqrt(double(D)) : 1.0);
 
     for (int l = 0; l < n_layer_; ++l) {
       const std::string b = "blk." + std::to_string(l) + ".";
+      // gemma3: five sliding-window layers, then one global.
+      const bool local = window_ > 0 && l % 6 < 5;
+      const double base = local ? 10000.0 : base_;
       const auto wq = load(b + "attn_q.weight"), wk = load(b + "attn_k.weight"), wv = load(b + "attn_v.weight");
       const auto wo = load(b + "attn_output.weight");
       std::vector<std::vector<float>> q(T), k(T), v(T);
@@ -65,23 +72,24 @@ class ReferenceLlama {
         add_bias(v[t], b + "attn_v.bias");
         norm_heads(q[t], b + "attn_q_norm.weight");
         norm_heads(k[t], b + "attn_k_norm.weight");
-        rotate(q[t], t, n_head_);
-        rotate(k[t], t, n_head_kv_);
+        rotate(q[t], t, n_head_, base);
+        rotate(k[t], t, n_head_kv_, base);
       }
       for (int t = 0; t < T; ++t) {
         std::vector<float> att(n_head_ * head_dim_, 0.0f);
         for (int h = 0; h < n_head_; ++h) {
           const int g = h / (n_head_ / n_head_kv_);
-          std::vector<double> s(t + 1);
+          std::vector<double> s(t + 1, -1e300);
           double mx = -1e300;
-          for (int j = 0; j <= t; ++j) {
+          const int first = local ? std::max(0, t - window_ + 1) : 0;
+          for (int j = first; j <= t; ++j) {
             double d = 0;
             for (int i = 0; i < head_dim_; ++i) d += double(q[t][h * head_dim_ + i]) * k[j][g * head_dim_ + i];
             s[j] = d / std::sqrt(double(head_dim_));
             mx = std::max(mx, s[j]);
           }
           double sum = 0;
-          for (double& e : s) sum += (e = std::exp(e - mx));
+          for (double& e : s) sum += (e = e == -1e300 ? 0.0 : std::exp(e - mx));
           for (int i = 0; i < head_dim_; ++i) {
             double acc = 0;
             for (int j = 0; j <= t; ++j) acc += s[j] / sum * v[j][g * head_dim_ + i];
@@ -89,6 +97,7 @@ class ReferenceLlama {
           }
         }
         auto o = matvec(wo, att, D);
+        if (gemma_) o = norm(o, load(b + "post_attention_norm.weight"));
         for (int i = 0; i < D; ++i) x[t][i] += o[i];
       }
       if (n_expert_ > 0) {
@@ -99,8 +108,9 @@ class ReferenceLlama {
       for (int t = 0; t < T; ++t) {
         auto h = norm(x[t], load(b + "ffn_norm.weight"));
         auto g = matvec(wg, h, n_ff_), up = matvec(wu, h, n_ff_);
-        for (int i = 0; i < n_ff_; ++i) g[i] = static_cast<float>(g[i] / (1.0 + std::exp(-double(g[i]))) * up[i]);
+        for (int i = 0; i < n_ff_; ++i) g[i] = static_cast<float>(activation(g[i]) * up[i]);
         auto d = matvec(wd, g, D);
+        if (gemma_) d = norm(d, load(b + "post_ffw_norm.weight"));
         for (int i = 0; i < D; ++i) x[t][i] += d[i];
       }
     }
@@ -117,6 +127,13 @@ class ReferenceLlama {
     std::vector<float> out(info->n_elements());
     tensor::dequantize_row(info->type, file_.tensor_data(*info), out.data(), info->n_elements());
     return out;
+  }
+
+  // SiLU, or gemma's GELU (tanh form, as the models were trained).
+  double activation(double g) const {
+    if (!gemma_) return g / (1.0 + std::exp(-g));
+    const double pi = 3.14159265358979323846;
+    return 0.5 * g * (1.0 + std::tanh(std::sqrt(2.0 / pi) * (g + 0.044715 * g * g * g)));
   }
 
   // x += the mixture of experts' output for the normalised input h.
@@ -187,10 +204,10 @@ class ReferenceLlama {
 
   // Rotary embedding: pair i (adjacent elements 2i, 2i+1 for llama; i and
   // i + d/2 for NeoX-style qwen2) rotated by pos * base^(-2i/d).
-  void rotate(std::vector<float>& v, int pos, int heads) const {
+  void rotate(std::vector<float>& v, int pos, int heads, double base) const {
     for (int h = 0; h < heads; ++h)
       for (int i = 0; i < head_dim_ / 2; ++i) {
-        double theta = pos * std::pow(base_, -2.0 * i / head_dim_);
+        double theta = pos * std::pow(base, -2.0 * i / head_dim_);
         if (!rope_factors_.empty()) theta /= rope_factors_[i];
         float& a = v[h * head_dim_ + (neox_ ? i : 2 * i)];
         float& b = v[h * head_dim_ + (neox_ ? i + head_dim_ / 2 : 2 * i + 1)];
@@ -204,7 +221,8 @@ class ReferenceLlama {
   int n_embd_, n_layer_, n_ff_, n_head_, n_head_kv_, head_dim_, n_vocab_;
   float eps_;
   double base_;
-  bool neox_;
+  bool neox_, gemma_;
+  int window_;
   std::vector<float> rope_factors_;
   int n_expert_ = 0, n_expert_used_ = 0, n_ff_exp_ = 0;
 };

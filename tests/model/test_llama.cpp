@@ -94,6 +94,9 @@ TEST(Qwen3, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen
 TEST(Llama3, RopeFrequencyFactorsMatchTheReference) { expect_synth_matches_reference("test-llama3", "llama"); }
 TEST(Qwen3Moe, LogitsMatchTheReference) { expect_synth_matches_reference("test-qwen3moe", "qwen3moe"); }
 TEST(Mixtral, LogitsMatchTheReference) { expect_synth_matches_reference("test-mixtral", "llama"); }
+// 7 layers (five windowed, one global, one windowed), a window of 8 under a
+// 40-token prompt.
+TEST(Gemma3, LogitsMatchTheReference) { expect_synth_matches_reference("test-gemma3", "gemma3"); }
 
 TEST(Llama, HparamsOfStories260K) {
   auto model = model::Model::load(kModel);

@@ -225,6 +225,26 @@ class CpuBackend final : public Backend {
     }
   }
 
+  void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
+    constexpr float kSqrt2OverPi = 0.7978845608f, kCubic = 0.044715f;
+    const int64_t n = gate.ne[0];
+    for (int64_t r = 0; r < gate.n_rows(); ++r) {
+      const float* g = gate.row<const float>(r);
+      const float* u = up.row<const float>(r);
+      float* o = out.row<float>(r);
+      for (int64_t i = 0; i < n; ++i)
+        o[i] = 0.5f * g[i] * (1.0f + std::tanh(kSqrt2OverPi * g[i] * (1.0f + kCubic * g[i] * g[i]))) * u[i];
+    }
+  }
+
+  void scale(const TensorView& x, float s) override {
+    require_f32(x, "scale", "input");
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      float* a = x.row<float>(r);
+      for (int64_t i = 0; i < x.ne[0]; ++i) a[i] *= s;
+    }
+  }
+
   void add(const TensorView& x, const TensorView& y) override {
     const int64_t n = x.ne[0];
     const bool broadcast = y.n_rows() == 1;
