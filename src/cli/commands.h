@@ -19,5 +19,6 @@ void register_tokenize(CLI::App& app);
 void register_chat_template(CLI::App& app);
 void register_quantize(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_bench(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   hearth::cli::register_chat_template(app);
   hearth::cli::register_quantize(app);
   hearth::cli::register_synth(app);
+  hearth::cli::register_bench(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
