@@ -29,6 +29,7 @@ struct RopeParams {
   // Per-pair divisors of the angle (llama 3's rope_freqs), n_rot / 2 values;
   // empty: none.
   std::span<const float> freq_factors;
+  float attn_factor = 1.0f;  // multiplies the rotated values (LongRoPE's magnitude correction)
 };
 
 // Which KV cells token t of a batch may attend to: cells

@@ -25,7 +25,7 @@ using tensor::DType;
 // n_head_kv, head_dim (when the config names it), rope theta, rms eps, tied,
 // qkv bias, llama 3 rope scaling (factor, low, high, original context), q/k
 // norms, experts (count, used per token, hidden size when it differs), gemma
-// (post norms, sliding window).
+// (post norms, sliding window), phi3.
 constexpr KnownModel kModels[] = {
     {"qwen2.5-0.5b", "qwen2", "Qwen2.5 0.5B Instruct", 151936, 32768, 896, 4864, 24, 14, 2, 0, 1e6, 1e-6,
      true, true, 0, 0, 0, 0},
@@ -49,6 +49,8 @@ constexpr KnownModel kModels[] = {
      false, false, 0, 0, 0, 0, false, 8, 2, 0},
     {"gemma3-1b", "gemma3", "Gemma 3 1B It", 262144, 32768, 1152, 6912, 26, 4, 1, 256, 1e6, 1e-6, true, false, 0, 0,
      0, 0, true, 0, 0, 0, true, 512},
+    {"phi3.5-mini", "phi3", "Phi 3.5 Mini Instruct", 32064, 131072, 3072, 8192, 32, 32, 32, 0, 10000.0, 1e-5, false,
+     false, 0, 0, 0, 4096, false, 0, 0, 0, false, 0, true},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
@@ -66,6 +68,9 @@ constexpr KnownModel kModels[] = {
     // A window of 8 with prompts of 40 tokens in the tests.
     {"test-gemma3", "gemma3", "test gemma3", 512, 512, 256, 512, 7, 4, 2, 64, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true, 0, 0, 0, true, 8},
+    // An original context of 32 under the tests' 64: the long factors apply.
+    {"test-phi3", "phi3", "test phi3", 512, 512, 256, 512, 3, 4, 4, 0, 10000.0, 1e-5, false, false, 0, 0, 0, 32,
+     false, 0, 0, 0, false, 0, true},
     {"test-qwen3", "qwen3", "test qwen3", 512, 512, 256, 512, 3, 4, 2, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true},
     // llama 3's rope scaling with an original context short enough that the
@@ -121,6 +126,16 @@ void fill_row(const SynthTensor& t, uint64_t seed, int64_t row, std::span<float>
     case Init::RopeFreqs:
       for (size_t i = 0; i < out.size(); ++i) out[i] = rope_factors[i];
       break;
+    case Init::LongRopeFactors: {
+      // Shaped like Phi 3.5's: near 1 for the short set; growing towards the
+      // low frequencies, up to ~40, for the long one.
+      const bool long_set = t.name.find("long") != std::string::npos;
+      for (size_t i = 0; i < out.size(); ++i) {
+        const float f = static_cast<float>(i) / static_cast<float>(out.size());
+        out[i] = long_set ? 1.0f + 40.0f * f * f : 1.0f + 0.1f * f;
+      }
+      break;
+    }
   }
 }
 
@@ -262,17 +277,25 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
   };
   add("token_embd.weight", {d, m.n_vocab}, Init::Matrix);
   if (m.rope_factor > 0) add("rope_freqs.weight", {m.head_size() / 2}, Init::RopeFreqs);
+  if (m.phi3) {
+    add("rope_factors_long.weight", {m.head_size() / 2}, Init::LongRopeFactors);
+    add("rope_factors_short.weight", {m.head_size() / 2}, Init::LongRopeFactors);
+  }
   add("output_norm.weight", {d}, Init::Norm);
   if (!m.tied_embeddings) add("output.weight", {d, m.n_vocab}, Init::Matrix);
   for (int64_t i = 0; i < m.n_layer; ++i) {
     const std::string b = cat("blk.", i, ".");
     add(b + "attn_norm.weight", {d}, Init::Norm);
-    add(b + "attn_q.weight", {d, q}, Init::Matrix);
-    if (m.qkv_bias) add(b + "attn_q.bias", {q}, Init::Bias);
-    add(b + "attn_k.weight", {d, kv}, Init::Matrix);
-    if (m.qkv_bias) add(b + "attn_k.bias", {kv}, Init::Bias);
-    add(b + "attn_v.weight", {d, kv}, Init::Matrix);
-    if (m.qkv_bias) add(b + "attn_v.bias", {kv}, Init::Bias);
+    if (m.phi3) {
+      add(b + "attn_qkv.weight", {d, q + 2 * kv}, Init::Matrix);
+    } else {
+      add(b + "attn_q.weight", {d, q}, Init::Matrix);
+      if (m.qkv_bias) add(b + "attn_q.bias", {q}, Init::Bias);
+      add(b + "attn_k.weight", {d, kv}, Init::Matrix);
+      if (m.qkv_bias) add(b + "attn_k.bias", {kv}, Init::Bias);
+      add(b + "attn_v.weight", {d, kv}, Init::Matrix);
+      if (m.qkv_bias) add(b + "attn_v.bias", {kv}, Init::Bias);
+    }
     if (m.qk_norm) add(b + "attn_q_norm.weight", {m.head_size()}, Init::Norm);
     if (m.qk_norm) add(b + "attn_k_norm.weight", {m.head_size()}, Init::Norm);
     add(b + "attn_output.weight", {q, d}, Init::Matrix);
@@ -285,6 +308,11 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
       add(b + "ffn_gate_exps.weight", {d, ff, m.n_expert}, Init::Matrix);
       add(b + "ffn_down_exps.weight", {ff, d, m.n_expert}, Init::Matrix);
       add(b + "ffn_up_exps.weight", {d, ff, m.n_expert}, Init::Matrix);
+      continue;
+    }
+    if (m.phi3) {
+      add(b + "ffn_down.weight", {m.n_ff, d}, Init::Matrix);
+      add(b + "ffn_up.weight", {d, 2 * m.n_ff}, Init::Matrix);
       continue;
     }
     add(b + "ffn_gate.weight", {d, m.n_ff}, Init::Matrix);
@@ -327,6 +355,14 @@ std::vector<gguf::KeyValue> synth_metadata(const KnownModel& m, const Mix& mix, 
     kv.push_back({a + "attention.value_length", u32(m.head_dim)});
   }
   if (m.n_swa > 0) kv.push_back({a + "attention.sliding_window", u32(m.n_swa)});
+  if (m.phi3) {
+    // As the converter writes LongRoPE: sqrt(1 + ln(scale) / ln(original context)).
+    const double scale = static_cast<double>(m.n_ctx) / static_cast<double>(m.rope_original_ctx);
+    kv.push_back({a + "rope.dimension_count", u32(m.head_size())});
+    kv.push_back({a + "rope.scaling.attn_factor",
+                  f32(std::sqrt(1.0 + std::log(scale) / std::log(static_cast<double>(m.rope_original_ctx))))});
+    kv.push_back({a + "rope.scaling.original_context_length", u32(m.rope_original_ctx)});
+  }
   if (m.n_expert > 0) {
     kv.push_back({a + "expert_count", u32(m.n_expert)});
     kv.push_back({a + "expert_used_count", u32(m.n_expert_used)});

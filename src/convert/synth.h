@@ -26,7 +26,7 @@ namespace hearth::convert {
 
 struct KnownModel {
   const char* name;          // --like NAME: "llama3.2-1b"
-  const char* arch;          // "llama", "qwen2", "qwen3", "qwen3moe" or "gemma3"
+  const char* arch;          // "llama", "qwen2", "qwen3", "qwen3moe", "gemma3" or "phi3"
   const char* display_name;  // general.name prefix: "Llama 3.2 1B Instruct"
   int64_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head, n_head_kv;
   int64_t head_dim;          // 0: n_embd / n_head and not written; else written as key/value length
@@ -44,6 +44,10 @@ struct KnownModel {
   // every sixth layer.
   bool gemma = false;
   int64_t n_swa = 0;
+  // phi3: fused attn_qkv and gate/up (one ffn_up of 2 x n_ff), LongRoPE
+  // factors (rope_factors_short/long) beyond rope_original_ctx, and its
+  // attention magnitude factor.
+  bool phi3 = false;
 
   int64_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };
@@ -52,7 +56,7 @@ std::span<const KnownModel> known_models();
 // Throws hearth::Error listing the known names.
 const KnownModel& find_known_model(const std::string& name);
 
-enum class Init { Matrix, Norm, Bias, RopeFreqs };
+enum class Init { Matrix, Norm, Bias, RopeFreqs, LongRopeFactors };
 
 struct SynthTensor {
   std::string name;

@@ -51,6 +51,8 @@ HParams HParams::from_gguf(const gguf::File& file, const std::string& arch) {
     fail("'", file.path(), "': rope scaling type '", scaling, "' is not supported yet");
   }
 
+  hp.rope_attn_factor = static_cast<float>(file.get_double_or(key("rope.scaling.attn_factor"), 1.0));
+  hp.n_ctx_orig = optional("rope.scaling.original_context_length", hp.n_ctx_train);
   if (file.find(key("attention.sliding_window"))) hp.n_swa = required("attention.sliding_window");
   hp.rope_freq_base_swa = static_cast<float>(file.get_double_or(key("rope.freq_base_swa"), 10000.0));
 

@@ -25,6 +25,8 @@ struct HParams {
   float norm_eps = 1e-5f;
   float rope_freq_base = 10000.0f;
   float rope_freq_scale = 1.0f;
+  float rope_attn_factor = 1.0f;   // rope.scaling.attn_factor
+  int64_t n_ctx_orig = 0;          // rope.scaling.original_context_length, else n_ctx_train
   // Sliding-window attention: layers with swa_layer[il] see only the last
   // n_swa positions and rotate with their own base (gemma).
   int64_t n_swa = 0;

@@ -34,18 +34,29 @@ class LlamaModel final : public Model {
     const HParams& p = hparams_;
     tok_embd_ = weight("token_embd.weight", {p.n_embd, p.n_vocab});
     output_norm_ = norm("output_norm.weight");
-    rope_factors_ = optional_weight("rope_freqs.weight", {p.n_rot / 2});
-    if (rope_factors_.data && rope_factors_.type != DType::F32)
-      fail("'", file_.path(), "': rope_freqs.weight must be f32, got ", tensor::dtype_info(rope_factors_.type).name);
+    rope_factors_ = rope_factor_tensor("rope_freqs.weight");
+    if (variant_.long_rope) {
+      rope_factors_short_ = rope_factor_tensor("rope_factors_short.weight");
+      rope_factors_long_ = rope_factor_tensor("rope_factors_long.weight");
+    }
     output_ = optional_weight("output.weight", {p.n_embd, p.n_vocab});
     if (!output_.data) output_ = tok_embd_;  // tied embeddings
     for (int64_t i = 0; i < p.n_layer; ++i) {
       const std::string b = "blk." + std::to_string(i) + ".";
       LayerWeights l;
       l.attn_norm = norm(b + "attn_norm.weight");
-      l.wq = weight(b + "attn_q.weight", {p.n_embd, p.n_embd_q()});
-      l.wk = weight(b + "attn_k.weight", {p.n_embd, p.n_embd_kv()});
-      l.wv = weight(b + "attn_v.weight", {p.n_embd, p.n_embd_kv()});
+      // q, k and v: three tensors, or one fused attn_qkv whose rows are q's,
+      // then k's, then v's (phi3), split here into three views.
+      if (TensorView qkv = optional_weight(b + "attn_qkv.weight", {p.n_embd, p.n_embd_q() + 2 * p.n_embd_kv()});
+          qkv.data) {
+        l.wq = rows_of(qkv, 0, p.n_embd_q());
+        l.wk = rows_of(qkv, p.n_embd_q(), p.n_embd_kv());
+        l.wv = rows_of(qkv, p.n_embd_q() + p.n_embd_kv(), p.n_embd_kv());
+      } else {
+        l.wq = weight(b + "attn_q.weight", {p.n_embd, p.n_embd_q()});
+        l.wk = weight(b + "attn_k.weight", {p.n_embd, p.n_embd_kv()});
+        l.wv = weight(b + "attn_v.weight", {p.n_embd, p.n_embd_kv()});
+      }
       l.wo = weight(b + "attn_output.weight", {p.n_embd_q(), p.n_embd});
       l.bq = bias(b + "attn_q.bias", p.n_embd_q());
       l.bk = bias(b + "attn_k.bias", p.n_embd_kv());
@@ -64,6 +75,12 @@ class LlamaModel final : public Model {
         l.moe.gate = weight(b + "ffn_gate_exps.weight", {p.n_embd, p.n_ff_exp, p.n_expert});
         l.moe.up = weight(b + "ffn_up_exps.weight", {p.n_embd, p.n_ff_exp, p.n_expert});
         l.moe.down = weight(b + "ffn_down_exps.weight", {p.n_ff_exp, p.n_embd, p.n_expert});
+      } else if (!file_.find_tensor(b + "ffn_gate.weight")) {
+        // Fused gate and up (phi3): one ffn_up of twice the width, gate rows first.
+        const TensorView gate_up = weight(b + "ffn_up.weight", {p.n_embd, 2 * p.n_ff});
+        l.ffn_gate = rows_of(gate_up, 0, p.n_ff);
+        l.ffn_up = rows_of(gate_up, p.n_ff, p.n_ff);
+        l.ffn_down = weight(b + "ffn_down.weight", {p.n_ff, p.n_embd});
       } else {
         l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
         l.ffn_up = weight(b + "ffn_up.weight", {p.n_embd, p.n_ff});
@@ -104,7 +121,11 @@ class LlamaModel final : public Model {
     rope.freq_base = p.rope_freq_base;
     rope.freq_scale = p.rope_freq_scale;
     rope.neox = variant_.neox_rope;
-    if (rope_factors_.data) rope.freq_factors = {rope_factors_.f32(), static_cast<size_t>(p.n_rot / 2)};
+    rope.attn_factor = p.rope_attn_factor;
+    const TensorView& factors = rope_factors_.data                          ? rope_factors_
+                                : batch.n_ctx_seq > p.n_ctx_orig            ? rope_factors_long_
+                                                                            : rope_factors_short_;
+    if (factors.data) rope.freq_factors = {factors.f32(), static_cast<size_t>(p.n_rot / 2)};
     // gemma3 27B scales queries by its n_embd / n_head rather than its head size.
     const int64_t kq_dim = variant_.gemma && p.n_layer == 62 ? p.n_embd / p.n_head : p.head_dim;
     const float kq_scale = 1.0f / std::sqrt(static_cast<float>(kq_dim));
@@ -189,8 +210,24 @@ class LlamaModel final : public Model {
     return view;
   }
 
+  TensorView rope_factor_tensor(const std::string& name) const {
+    TensorView view = optional_weight(name, {hparams_.n_rot / 2});
+    if (view.data && view.type != DType::F32)
+      fail("'", file_.path(), "': ", name, " must be f32, got ", tensor::dtype_info(view.type).name);
+    return view;
+  }
+
+  // Rows [first, first + count) of a weight matrix, as a matrix of its own.
+  static TensorView rows_of(const TensorView& w, int64_t first, int64_t count) {
+    TensorView v = w;
+    v.data = static_cast<uint8_t*>(w.data) + first * w.nb[1];
+    v.ne[1] = count;
+    v.nb[2] = v.nb[3] = w.nb[1] * count;
+    return v;
+  }
+
   LlamaVariant variant_;
-  TensorView tok_embd_, output_norm_, output_, rope_factors_;
+  TensorView tok_embd_, output_norm_, output_, rope_factors_, rope_factors_short_, rope_factors_long_;
   std::vector<LayerWeights> layers_;
 };
 
@@ -198,12 +235,13 @@ class LlamaModel final : public Model {
 
 const LlamaVariant* find_llama_variant(const std::string& arch) {
   static const LlamaVariant variants[] = {
-      // arch, neox rope, qkv bias, q/k norm, gemma, swa pattern
-      {"llama", false, false, false, false, 0},
-      {"qwen2", true, true, false, false, 0},
-      {"qwen3", true, false, true, false, 0},
-      {"qwen3moe", true, false, true, false, 0},
-      {"gemma3", true, false, true, true, 6},
+      // arch, neox rope, qkv bias, q/k norm, gemma, swa pattern, long rope
+      {"llama", false, false, false, false, 0, false},
+      {"qwen2", true, true, false, false, 0, false},
+      {"qwen3", true, false, true, false, 0, false},
+      {"qwen3moe", true, false, true, false, 0, false},
+      {"gemma3", true, false, true, true, 6, false},
+      {"phi3", true, false, false, false, 0, true},
   };
   for (const auto& v : variants)
     if (arch == v.arch) return &v;

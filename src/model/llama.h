@@ -23,6 +23,9 @@ struct LlamaVariant {
   // sets attention.sliding_window (gemma3's local/global layers).
   bool gemma;
   int swa_pattern;
+  // phi3: LongRoPE, per-pair rope divisors from rope_factors_short or, for
+  // contexts beyond the original one, rope_factors_long.
+  bool long_rope;
 };
 
 // The variant for an architecture name, or nullptr.

@@ -8,7 +8,7 @@
 
 namespace hearth::model {
 
-std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3"}; }
+std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "phi3"}; }
 
 std::unique_ptr<Model> Model::load(const std::string& path) {
   gguf::File file = gguf::File::open(path);

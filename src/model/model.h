@@ -25,6 +25,7 @@ struct ForwardBatch {
   std::span<const int32_t> span_begin;  // T: first visible cell
   std::span<const int32_t> span_end;    // T: one past the last visible cell
   std::span<const int32_t> logit_rows;  // indices into the batch whose logits are wanted
+  int64_t n_ctx_seq = 0;                // positions per sequence (phi3 picks its rope factors by it)
 };
 
 // Activation memory for batches of up to max_tokens tokens.

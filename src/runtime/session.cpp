@@ -101,7 +101,7 @@ void Session::run_step(std::span<const BatchToken> step) {
     end_.push_back(base + t.pos + 1);
     if (t.logits) rows_.push_back(static_cast<int32_t>(i));
   }
-  model::ForwardBatch fb{tokens_, positions_, cells_, begin_, end_, rows_};
+  model::ForwardBatch fb{tokens_, positions_, cells_, begin_, end_, rows_, n_ctx_};
   model_.forward(backend_, fb, cache_, *workspace_, logits_.data() + n_logits_ * n_vocab());
   n_logits_ += static_cast<int64_t>(rows_.size());
   for (const BatchToken& t : step) history_[t.seq].push_back(t.token);

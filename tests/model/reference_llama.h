@@ -4,7 +4,8 @@
 // rotation; qwen3: NeoX rotation and per-head q/k RMSNorm; experts when the
 // file has expert_count: softmax router, top-k renormalised; gemma3: scaled
 // embeddings, post norms, GELU, sliding-window layers with their own rope
-// base) written for the tests, independent
+// base; phi3: fused q/k/v and gate/up matrices, LongRoPE factors and
+// magnitude) written for the tests, independent
 // of hearth's backend, model and runtime code: whole-sequence, plain loops,
 // rotary angles from pow(), softmax over a materialised score row. It reads
 // the weights through the GGUF reader and the reference dequantizers only.
@@ -20,7 +21,9 @@ namespace hearth::testing {
 
 class ReferenceLlama {
  public:
-  explicit ReferenceLlama(const gguf::File& file) : file_(file) {
+  // n_ctx: the context the engine under test runs with (phi3 picks its rope
+  // factors by it).
+  explicit ReferenceLlama(const gguf::File& file, int64_t n_ctx = 0) : file_(file) {
     const std::string arch = file.find_string("general.architecture").value_or("llama");
     gemma_ = arch == "gemma3";
     neox_ = arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe" || gemma_;
@@ -40,6 +43,12 @@ class ReferenceLlama {
     base_ = file.get_double_or(arch + ".rope.freq_base", 10000.0);
     head_dim_ = static_cast<int>(file.get_uint_or(arch + ".attention.key_length", n_embd_ / n_head_));
     if (file.find_tensor("rope_freqs.weight")) rope_factors_ = load("rope_freqs.weight");
+    if (arch == "phi3") {
+      neox_ = true;
+      const int64_t original = static_cast<int64_t>(file.get_uint(arch + ".rope.scaling.original_context_length"));
+      rope_factors_ = load(n_ctx > original ? "rope_factors_long.weight" : "rope_factors_short.weight");
+      rope_magnitude_ = file.get_double_or(arch + ".rope.scaling.attn_factor", 1.0);
+    }
     n_vocab_ = static_cast<int>(load("token_embd.weight").size() / n_embd_);
   }
 
@@ -59,7 +68,16 @@ class ReferenceLlama {
       // gemma3: five sliding-window layers, then one global.
       const bool local = window_ > 0 && l % 6 < 5;
       const double base = local ? 10000.0 : base_;
-      const auto wq = load(b + "attn_q.weight"), wk = load(b + "attn_k.weight"), wv = load(b + "attn_v.weight");
+      std::vector<float> wq, wk, wv;
+      if (file_.find_tensor(b + "attn_qkv.weight")) {
+        const auto qkv = load(b + "attn_qkv.weight");
+        const size_t nq = size_t(n_head_) * head_dim_ * n_embd_, nkv = size_t(kvw) * n_embd_;
+        wq.assign(qkv.begin(), qkv.begin() + nq);
+        wk.assign(qkv.begin() + nq, qkv.begin() + nq + nkv);
+        wv.assign(qkv.begin() + nq + nkv, qkv.end());
+      } else {
+        wq = load(b + "attn_q.weight"), wk = load(b + "attn_k.weight"), wv = load(b + "attn_v.weight");
+      }
       const auto wo = load(b + "attn_output.weight");
       std::vector<std::vector<float>> q(T), k(T), v(T);
       for (int t = 0; t < T; ++t) {
@@ -104,7 +122,15 @@ class ReferenceLlama {
         for (int t = 0; t < T; ++t) experts(b, norm(x[t], load(b + "ffn_norm.weight")), x[t]);
         continue;
       }
-      const auto wg = load(b + "ffn_gate.weight"), wu = load(b + "ffn_up.weight"), wd = load(b + "ffn_down.weight");
+      std::vector<float> wg, wu;
+      if (file_.find_tensor(b + "ffn_gate.weight")) {
+        wg = load(b + "ffn_gate.weight"), wu = load(b + "ffn_up.weight");
+      } else {  // one ffn_up of 2 x n_ff rows: gate rows, then up rows
+        const auto both = load(b + "ffn_up.weight");
+        wg.assign(both.begin(), both.begin() + both.size() / 2);
+        wu.assign(both.begin() + both.size() / 2, both.end());
+      }
+      const auto wd = load(b + "ffn_down.weight");
       for (int t = 0; t < T; ++t) {
         auto h = norm(x[t], load(b + "ffn_norm.weight"));
         auto g = matvec(wg, h, n_ff_), up = matvec(wu, h, n_ff_);
@@ -212,8 +238,8 @@ class ReferenceLlama {
         float& a = v[h * head_dim_ + (neox_ ? i : 2 * i)];
         float& b = v[h * head_dim_ + (neox_ ? i + head_dim_ / 2 : 2 * i + 1)];
         const double x0 = a, x1 = b;
-        a = static_cast<float>(x0 * std::cos(theta) - x1 * std::sin(theta));
-        b = static_cast<float>(x0 * std::sin(theta) + x1 * std::cos(theta));
+        a = static_cast<float>(rope_magnitude_ * (x0 * std::cos(theta) - x1 * std::sin(theta)));
+        b = static_cast<float>(rope_magnitude_ * (x0 * std::sin(theta) + x1 * std::cos(theta)));
       }
   }
 
@@ -224,6 +250,7 @@ class ReferenceLlama {
   bool neox_, gemma_;
   int window_;
   std::vector<float> rope_factors_;
+  double rope_magnitude_ = 1.0;
   int n_expert_ = 0, n_expert_used_ = 0, n_ff_exp_ = 0;
 };
 

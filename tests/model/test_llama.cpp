@@ -70,7 +70,7 @@ void expect_synth_matches_reference(const std::string& like, const std::string& 
   EXPECT_EQ(model->hparams().arch, arch);
   std::vector<int32_t> tokens;
   for (int i = 0; i < 40; ++i) tokens.push_back((i * 37 + 11) % 512);
-  testing::ReferenceLlama reference(model->file());
+  testing::ReferenceLlama reference(model->file(), 64);
   const auto expected = reference.forward(tokens);
 
   auto backend = backend::make_cpu_backend(2);
@@ -96,6 +96,8 @@ TEST(Qwen3Moe, LogitsMatchTheReference) { expect_synth_matches_reference("test-q
 TEST(Mixtral, LogitsMatchTheReference) { expect_synth_matches_reference("test-mixtral", "llama"); }
 // 7 layers (five windowed, one global, one windowed), a window of 8 under a
 // 40-token prompt.
+// Fused matrices, LongRoPE's long factors (original context 32 < 64) and magnitude.
+TEST(Phi3, LogitsMatchTheReference) { expect_synth_matches_reference("test-phi3", "phi3"); }
 TEST(Gemma3, LogitsMatchTheReference) { expect_synth_matches_reference("test-gemma3", "gemma3"); }
 
 TEST(Llama, HparamsOfStories260K) {

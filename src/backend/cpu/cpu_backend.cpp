@@ -131,8 +131,8 @@ class CpuBackend final : public Backend {
       float theta = static_cast<float>(pos[t]) * p.freq_scale;
       for (int i = 0; i < p.n_rot; i += 2) {
         const float angle = p.freq_factors.empty() ? theta : theta / p.freq_factors[i / 2];
-        cs[i] = std::cos(angle);
-        cs[i + 1] = std::sin(angle);
+        cs[i] = std::cos(angle) * p.attn_factor;
+        cs[i + 1] = std::sin(angle) * p.attn_factor;
         theta *= theta_scale;
       }
       for (int64_t h = 0; h < n_heads; ++h) {
