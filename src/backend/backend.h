@@ -69,6 +69,11 @@ class Backend {
   virtual void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
   // x *= s, element-wise.
   virtual void scale(const TensorView& x, float s) = 0;
+  // x = gelu(x) in place, tanh approximation.
+  virtual void gelu(const TensorView& x) = 0;
+  // out = (x - mean) / sqrt(var + eps) * weight + bias, per row (biased variance).
+  virtual void layer_norm(const TensorView& x, const TensorView& weight, const TensorView& bias, float eps,
+                          const TensorView& out) = 0;
   // x += y, element-wise; a y of one row is added to every row of x (a bias).
   virtual void add(const TensorView& x, const TensorView& y) = 0;
   // x row rows[i] += scale[i] * y row i, for each row i of y (f32).

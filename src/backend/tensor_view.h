@@ -30,6 +30,14 @@ struct TensorView {
     return reinterpret_cast<T*>(static_cast<char*>(data) + static_cast<size_t>(i) * nb[1]);
   }
   float* f32() const { return static_cast<float*>(data); }
+  // Rows [first, first + count) of a matrix (ne[2] = ne[3] = 1), as a matrix.
+  TensorView row_range(int64_t first, int64_t count) const {
+    TensorView v = *this;
+    v.data = static_cast<char*>(data) + static_cast<size_t>(first) * nb[1];
+    v.ne[1] = count;
+    v.nb[2] = v.nb[3] = nb[1] * static_cast<size_t>(count);
+    return v;
+  }
 };
 
 }  // namespace hearth::backend

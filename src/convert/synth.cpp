@@ -25,7 +25,7 @@ using tensor::DType;
 // n_head_kv, head_dim (when the config names it), rope theta, rms eps, tied,
 // qkv bias, llama 3 rope scaling (factor, low, high, original context), q/k
 // norms, experts (count, used per token, hidden size when it differs), gemma
-// (post norms, sliding window), phi3.
+// (post norms, sliding window), phi3, encoders' pooling.
 constexpr KnownModel kModels[] = {
     {"qwen2.5-0.5b", "qwen2", "Qwen2.5 0.5B Instruct", 151936, 32768, 896, 4864, 24, 14, 2, 0, 1e6, 1e-6,
      true, true, 0, 0, 0, 0},
@@ -51,6 +51,12 @@ constexpr KnownModel kModels[] = {
      0, 0, true, 0, 0, 0, true, 512},
     {"phi3.5-mini", "phi3", "Phi 3.5 Mini Instruct", 32064, 131072, 3072, 8192, 32, 32, 32, 0, 10000.0, 1e-5, false,
      false, 0, 0, 0, 4096, false, 0, 0, 0, false, 0, true},
+    {"bge-small-en-v1.5", "bert", "bge small en v1.5", 30522, 512, 384, 1536, 12, 12, 12, 0, 10000.0, 1e-12, true,
+     true, 0, 0, 0, 0, false, 0, 0, 0, false, 0, false, 2},
+    {"all-minilm-l6-v2", "bert", "all MiniLM L6 v2", 30522, 512, 384, 1536, 6, 12, 12, 0, 10000.0, 1e-12, true, true,
+     0, 0, 0, 0, false, 0, 0, 0, false, 0, false, 1},
+    {"nomic-embed-text-v1.5", "nomic-bert", "nomic embed text v1.5", 30522, 2048, 768, 3072, 12, 12, 12, 0, 1000.0,
+     1e-12, true, false, 0, 0, 0, 0, false, 0, 0, 0, false, 0, false, 1},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
@@ -71,6 +77,10 @@ constexpr KnownModel kModels[] = {
     // An original context of 32 under the tests' 64: the long factors apply.
     {"test-phi3", "phi3", "test phi3", 512, 512, 256, 512, 3, 4, 4, 0, 10000.0, 1e-5, false, false, 0, 0, 0, 32,
      false, 0, 0, 0, false, 0, true},
+    {"test-bert", "bert", "test bert", 512, 128, 256, 512, 3, 4, 4, 0, 10000.0, 1e-12, true, true, 0, 0, 0, 0, false,
+     0, 0, 0, false, 0, false, 2},
+    {"test-nomic-bert", "nomic-bert", "test nomic bert", 512, 128, 256, 512, 3, 4, 4, 0, 1000.0, 1e-12, true, false, 0,
+     0, 0, 0, false, 0, 0, 0, false, 0, false, 1},
     {"test-qwen3", "qwen3", "test qwen3", 512, 512, 256, 512, 3, 4, 2, 128, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true},
     // llama 3's rope scaling with an original context short enough that the
@@ -269,12 +279,49 @@ std::vector<float> llama3_rope_factors(const KnownModel& m) {
   return factors;
 }
 
+bool is_encoder(const KnownModel& m) { return m.pooling > 0; }
+
+// bert: learned positions, biases, GELU; nomic-bert: fused q/k/v, SwiGLU.
+void encoder_tensors(const KnownModel& m, const std::function<void(std::string, std::vector<int64_t>, Init)>& add) {
+  const int64_t d = m.n_embd;
+  const bool nomic = std::string(m.arch) == "nomic-bert";
+  add("token_embd.weight", {d, m.n_vocab}, Init::Matrix);
+  add("token_types.weight", {d, 2}, Init::Matrix);
+  if (!nomic) add("position_embd.weight", {d, m.n_ctx}, Init::Matrix);
+  add("token_embd_norm.weight", {d}, Init::Norm);
+  add("token_embd_norm.bias", {d}, Init::Bias);
+  for (int64_t i = 0; i < m.n_layer; ++i) {
+    const std::string b = cat("blk.", i, ".");
+    if (nomic) {
+      add(b + "attn_qkv.weight", {d, 3 * d}, Init::Matrix);
+    } else {
+      for (const char* t : {"attn_q", "attn_k", "attn_v"}) {
+        add(b + t + ".weight", {d, d}, Init::Matrix);
+        add(b + t + ".bias", {d}, Init::Bias);
+      }
+    }
+    add(b + "attn_output.weight", {d, d}, Init::Matrix);
+    if (!nomic) add(b + "attn_output.bias", {d}, Init::Bias);
+    add(b + "attn_output_norm.weight", {d}, Init::Norm);
+    add(b + "attn_output_norm.bias", {d}, Init::Bias);
+    add(b + "ffn_up.weight", {d, m.n_ff}, Init::Matrix);
+    if (!nomic) add(b + "ffn_up.bias", {m.n_ff}, Init::Bias);
+    if (nomic) add(b + "ffn_gate.weight", {d, m.n_ff}, Init::Matrix);
+    add(b + "ffn_down.weight", {m.n_ff, d}, Init::Matrix);
+    if (!nomic) add(b + "ffn_down.bias", {d}, Init::Bias);
+    add(b + "layer_output_norm.weight", {d}, Init::Norm);
+    add(b + "layer_output_norm.bias", {d}, Init::Bias);
+  }
+}
+
 std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
   const int64_t d = m.n_embd, q = m.n_head * m.head_size(), kv = m.n_head_kv * m.head_size();
   std::vector<SynthTensor> ts;
   auto add = [&](std::string name, std::vector<int64_t> dims, Init init) {
     ts.push_back({std::move(name), std::move(dims), DType::F32, init, ""});
   };
+  if (is_encoder(m)) encoder_tensors(m, add);
+  else {
   add("token_embd.weight", {d, m.n_vocab}, Init::Matrix);
   if (m.rope_factor > 0) add("rope_freqs.weight", {m.head_size() / 2}, Init::RopeFreqs);
   if (m.phi3) {
@@ -319,6 +366,7 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& m, const Mix& mix) {
     add(b + "ffn_down.weight", {m.n_ff, d}, Init::Matrix);
     add(b + "ffn_up.weight", {d, m.n_ff}, Init::Matrix);
   }
+  }
 
   ModelInfo info;
   info.arch = m.arch;
@@ -349,12 +397,18 @@ std::vector<gguf::KeyValue> synth_metadata(const KnownModel& m, const Mix& mix, 
   kv.push_back({a + "attention.head_count", u32(m.n_head)});
   kv.push_back({a + "attention.head_count_kv", u32(m.n_head_kv)});
   kv.push_back({a + "rope.freq_base", f32(m.rope_theta)});
-  kv.push_back({a + "attention.layer_norm_rms_epsilon", f32(m.rms_eps)});
+  if (!is_encoder(m)) kv.push_back({a + "attention.layer_norm_rms_epsilon", f32(m.rms_eps)});
   if (m.head_dim) {
     kv.push_back({a + "attention.key_length", u32(m.head_dim)});
     kv.push_back({a + "attention.value_length", u32(m.head_dim)});
   }
   if (m.n_swa > 0) kv.push_back({a + "attention.sliding_window", u32(m.n_swa)});
+  if (is_encoder(m)) {
+    kv.push_back({a + "attention.layer_norm_epsilon", f32(m.rms_eps)});
+    kv.push_back({a + "attention.causal", gguf::Value{false}});
+    kv.push_back({a + "pooling_type", u32(m.pooling)});
+    kv.push_back({"tokenizer.ggml.token_type_count", u32(2)});
+  }
   if (m.phi3) {
     // As the converter writes LongRoPE: sqrt(1 + ln(scale) / ln(original context)).
     const double scale = static_cast<double>(m.n_ctx) / static_cast<double>(m.rope_original_ctx);

@@ -40,7 +40,10 @@ HParams HParams::from_gguf(const gguf::File& file, const std::string& arch) {
   hp.n_rot = optional("rope.dimension_count", hp.head_dim);
   if (hp.n_rot > hp.head_dim || hp.n_rot % 2 != 0)
     fail("'", file.path(), "': rope dimension ", hp.n_rot, " does not fit a head of ", hp.head_dim);
-  hp.norm_eps = static_cast<float>(file.get_double_or(key("attention.layer_norm_rms_epsilon"), 1e-5));
+  hp.norm_eps = static_cast<float>(file.get_double_or(key("attention.layer_norm_rms_epsilon"),
+                                                      file.get_double_or(key("attention.layer_norm_epsilon"), 1e-5)));
+  hp.causal = file.get_bool_or(key("attention.causal"), true);
+  hp.pooling_type = static_cast<int>(file.get_uint_or(key("pooling_type"), 0));
   hp.rope_freq_base = static_cast<float>(file.get_double_or(key("rope.freq_base"), 10000.0));
   const std::string scaling = file.find_string(key("rope.scaling.type")).value_or("none");
   if (scaling == "linear") {

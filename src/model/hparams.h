@@ -32,6 +32,10 @@ struct HParams {
   int64_t n_swa = 0;
   std::vector<bool> swa_layer;
   float rope_freq_base_swa = 10000.0f;
+  // Encoders (bert): attention sees the whole sequence; the output is a
+  // pooled embedding (llama.cpp's pooling ids: 0 none, 1 mean, 2 CLS, 3 last).
+  bool causal = true;
+  int pooling_type = 0;
   // Mixture of experts (0 experts: a dense feed-forward block).
   int64_t n_expert = 0;
   int64_t n_expert_used = 0;

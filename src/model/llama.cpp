@@ -49,9 +49,9 @@ class LlamaModel final : public Model {
       // then k's, then v's (phi3), split here into three views.
       if (TensorView qkv = optional_weight(b + "attn_qkv.weight", {p.n_embd, p.n_embd_q() + 2 * p.n_embd_kv()});
           qkv.data) {
-        l.wq = rows_of(qkv, 0, p.n_embd_q());
-        l.wk = rows_of(qkv, p.n_embd_q(), p.n_embd_kv());
-        l.wv = rows_of(qkv, p.n_embd_q() + p.n_embd_kv(), p.n_embd_kv());
+        l.wq = qkv.row_range(0, p.n_embd_q());
+        l.wk = qkv.row_range(p.n_embd_q(), p.n_embd_kv());
+        l.wv = qkv.row_range(p.n_embd_q() + p.n_embd_kv(), p.n_embd_kv());
       } else {
         l.wq = weight(b + "attn_q.weight", {p.n_embd, p.n_embd_q()});
         l.wk = weight(b + "attn_k.weight", {p.n_embd, p.n_embd_kv()});
@@ -78,8 +78,8 @@ class LlamaModel final : public Model {
       } else if (!file_.find_tensor(b + "ffn_gate.weight")) {
         // Fused gate and up (phi3): one ffn_up of twice the width, gate rows first.
         const TensorView gate_up = weight(b + "ffn_up.weight", {p.n_embd, 2 * p.n_ff});
-        l.ffn_gate = rows_of(gate_up, 0, p.n_ff);
-        l.ffn_up = rows_of(gate_up, p.n_ff, p.n_ff);
+        l.ffn_gate = gate_up.row_range(0, p.n_ff);
+        l.ffn_up = gate_up.row_range(p.n_ff, p.n_ff);
         l.ffn_down = weight(b + "ffn_down.weight", {p.n_ff, p.n_embd});
       } else {
         l.ffn_gate = weight(b + "ffn_gate.weight", {p.n_embd, p.n_ff});
@@ -217,14 +217,6 @@ class LlamaModel final : public Model {
     return view;
   }
 
-  // Rows [first, first + count) of a weight matrix, as a matrix of its own.
-  static TensorView rows_of(const TensorView& w, int64_t first, int64_t count) {
-    TensorView v = w;
-    v.data = static_cast<uint8_t*>(w.data) + first * w.nb[1];
-    v.ne[1] = count;
-    v.nb[2] = v.nb[3] = w.nb[1] * count;
-    return v;
-  }
 
   LlamaVariant variant_;
   TensorView tok_embd_, output_norm_, output_, rope_factors_, rope_factors_short_, rope_factors_long_;

@@ -3,18 +3,20 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "model/bert.h"
 #include "model/llama.h"
 #include "tensor/dequantize.h"
 
 namespace hearth::model {
 
-std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "phi3"}; }
+std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "phi3", "bert", "nomic-bert"}; }
 
 std::unique_ptr<Model> Model::load(const std::string& path) {
   gguf::File file = gguf::File::open(path);
   const std::string arch = file.find_string("general.architecture").value_or("");
   if (arch.empty()) fail("'", path, "': general.architecture is missing; is this a model file?");
   if (const LlamaVariant* variant = find_llama_variant(arch)) return load_llama(std::move(file), *variant);
+  if (is_bert_arch(arch)) return load_bert(std::move(file));
   std::string list;
   for (const auto& a : supported_architectures()) list += (list.empty() ? "" : ", ") + a;
   fail("'", path, "': unsupported architecture '", arch, "' (supported: ", list, ")");

@@ -53,6 +53,9 @@ class Model {
   uint64_t parameter_count() const;
 
   virtual std::unique_ptr<Workspace> make_workspace(backend::Backend& backend, int64_t max_tokens) const = 0;
+  // Floats per output row of forward: the vocabulary's logits, or for an
+  // encoder (bert) the final hidden state of the token.
+  virtual int64_t output_width() const { return hparams_.n_vocab; }
   // Runs the batch, writing its K/V into cache, and the logits of the
   // requested rows to logits ([n_vocab] per requested row, in order).
   virtual void forward(backend::Backend& backend, const ForwardBatch& batch, KvCache& cache, Workspace& ws,

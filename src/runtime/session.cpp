@@ -9,6 +9,8 @@ namespace hearth::runtime {
 namespace {
 
 int64_t choose_ctx(const model::Model& model, int64_t requested) {
+  if (!model.hparams().causal)
+    fail("'", model.file().path(), "' is an embedding model (", model.hparams().arch, "): it cannot generate text");
   if (requested < 0) fail("context size must be positive, got ", requested);
   if (requested == 0) return std::min<int64_t>(model.hparams().n_ctx_train, 4096);
   if (requested > (1 << 24)) fail("context size ", requested, " is too large");

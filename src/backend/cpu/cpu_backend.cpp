@@ -225,15 +225,45 @@ class CpuBackend final : public Backend {
     }
   }
 
-  void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
+  static float gelu_tanh(float x) {
     constexpr float kSqrt2OverPi = 0.7978845608f, kCubic = 0.044715f;
+    return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCubic * x * x)));
+  }
+
+  void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
     const int64_t n = gate.ne[0];
     for (int64_t r = 0; r < gate.n_rows(); ++r) {
       const float* g = gate.row<const float>(r);
       const float* u = up.row<const float>(r);
       float* o = out.row<float>(r);
-      for (int64_t i = 0; i < n; ++i)
-        o[i] = 0.5f * g[i] * (1.0f + std::tanh(kSqrt2OverPi * g[i] * (1.0f + kCubic * g[i] * g[i]))) * u[i];
+      for (int64_t i = 0; i < n; ++i) o[i] = gelu_tanh(g[i]) * u[i];
+    }
+  }
+
+  void gelu(const TensorView& x) override {
+    require_f32(x, "gelu", "input");
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      float* a = x.row<float>(r);
+      for (int64_t i = 0; i < x.ne[0]; ++i) a[i] = gelu_tanh(a[i]);
+    }
+  }
+
+  void layer_norm(const TensorView& x, const TensorView& weight, const TensorView& bias, float eps,
+                  const TensorView& out) override {
+    require_f32(x, "layer_norm", "input");
+    const int64_t n = x.ne[0];
+    const float* w = weight.f32();
+    const float* b = bias.f32();
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      const float* in = x.row<const float>(r);
+      float* o = out.row<float>(r);
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) sum += in[i];
+      const float mean = static_cast<float>(sum / n);
+      double var = 0.0;
+      for (int64_t i = 0; i < n; ++i) var += static_cast<double>(in[i] - mean) * (in[i] - mean);
+      const float scale = 1.0f / std::sqrt(static_cast<float>(var / n) + eps);
+      for (int64_t i = 0; i < n; ++i) o[i] = (in[i] - mean) * scale * w[i] + b[i];
     }
   }
 
