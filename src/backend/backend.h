@@ -56,7 +56,7 @@ class Backend {
   // Rotates x in place. x: [head_dim, n_heads, T]; pos: T positions.
   virtual void rope(const TensorView& x, std::span<const int32_t> pos, const RopeParams& params) = 0;
   // Writes the rows of src (f32, [width, T]) into cache rows cells[t] (cache
-  // type F32 or F16).
+  // type F32, F16, or Q8_0 with width a multiple of 32).
   virtual void store_rows(const TensorView& src, std::span<const int32_t> cells, const TensorView& cache) = 0;
   // Causal multi-head attention with grouped KV heads, never materialising the
   // full score matrix. q: [head_dim, n_heads, T]; k_cache, v_cache:

@@ -13,7 +13,7 @@ namespace hearth::model {
 
 class KvCache {
  public:
-  // type: F16 (llama.cpp's default) or F32.
+  // type: F16 (llama.cpp's default), F32 or Q8_0 (row_width a multiple of 32).
   KvCache(backend::Backend& backend, int64_t n_layer, int64_t n_cells, int64_t row_width, tensor::DType type);
 
   int64_t n_cells() const { return n_cells_; }

@@ -19,7 +19,7 @@ struct SessionParams {
   int64_t n_ctx = 0;       // positions per sequence (0: the model's training context, at most 4096)
   int n_seq = 1;           // sequences held at once
   int64_t n_batch = 512;   // tokens per forward step
-  tensor::DType kv_type = tensor::DType::F16;
+  tensor::DType kv_type = tensor::DType::F16;  // F16, F32 or Q8_0
 };
 
 struct BatchToken {

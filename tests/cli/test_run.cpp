@@ -64,5 +64,21 @@ TEST(Perplexity, LastLineIsThePpl) {
   EXPECT_NEAR(std::stod(last.substr(6)), 72.2424, 0.05);
 }
 
+// A q8_0 KV cache: the perplexity within 1% of llama.cpp's f16 figure (why
+// 1%: tests/runtime/test_perplexity.cpp); other types are refused by name.
+TEST(Perplexity, Q8_0KvCache) {
+  Outcome o = run_hearth("perplexity " + quote(kModel) + " -f " +
+                         quote(HEARTH_TEST_DATA "/gpl-3.0-first-20000-bytes.txt") + " -c 128 --kv-type q8_0");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::string last = o.out.substr(o.out.rfind("PPL = "));
+  EXPECT_NEAR(std::stod(last.substr(6)), 72.2424, 0.01 * 72.2424);
+  Outcome bad = run_hearth("perplexity " + quote(kModel) + " -f " +
+                           quote(HEARTH_TEST_DATA "/gpl-3.0-first-20000-bytes.txt") + " --kv-type q4_0");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("unknown KV cache type 'q4_0' (use f16, f32 or q8_0)"), std::string::npos) << bad.err;
+  Outcome help = run_hearth("run --help");
+  EXPECT_NE(help.out.find("f16, f32, or q8_0"), std::string::npos) << help.out;
+}
+
 }  // namespace
 }  // namespace hearth::testing

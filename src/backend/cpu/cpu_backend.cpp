@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/attention.h"
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/dot.h"
 #include "backend/cpu/quant_matmul.h"
@@ -48,7 +49,8 @@ class CpuBackend final : public Backend {
       : pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
         kernels_(cpu::best_kernels()),
         quant_(cpu::best_quant_kernels()),
-        scratch_(pool_.size()) {}
+        scratch_(pool_.size()),
+        attention_(quant_.kernels()) {}
 
   std::string name() const override { return std::string("cpu (") + cpu::level_name(quant_.kernels().level) + ")"; }
   int threads() const override { return pool_.size(); }
@@ -150,69 +152,12 @@ class CpuBackend final : public Backend {
   }
 
   void store_rows(const TensorView& src, std::span<const int32_t> cells, const TensorView& cache) override {
-    require_f32(src, "store_rows", "source");
-    const int64_t width = src.ne[0];
-    if (cache.ne[0] != width) fail("store_rows: row width ", width, " does not match the cache's ", cache.ne[0]);
-    for (size_t t = 0; t < cells.size(); ++t) {
-      if (cells[t] < 0 || cells[t] >= cache.n_rows()) fail("store_rows: cell ", cells[t], " out of range");
-      const float* in = src.row<const float>(t);
-      if (cache.type == DType::F32) {
-        std::memcpy(cache.row<float>(cells[t]), in, width * sizeof(float));
-      } else if (cache.type == DType::F16) {
-        uint16_t* o = cache.row<uint16_t>(cells[t]);
-        for (int64_t i = 0; i < width; ++i) o[i] = f32_to_f16(in[i]);
-      } else {
-        fail("store_rows: cache type ", tensor::dtype_info(cache.type).name, " is not supported");
-      }
-    }
+    attention_.store_rows(src, cells, cache);
   }
 
   void attention(const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
                  const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) override {
-    require_f32(q, "attention", "q");
-    const int64_t head_dim = q.ne[0], n_heads = q.ne[1], T = q.ne[2];
-    if (n_kv_heads <= 0 || n_heads % n_kv_heads) fail("attention: ", n_heads, " heads do not group into ", n_kv_heads);
-    if (k_cache.type != v_cache.type || (k_cache.type != DType::F32 && k_cache.type != DType::F16))
-      fail("attention: unsupported cache type");
-    const int64_t group = n_heads / n_kv_heads;
-    const bool f16 = k_cache.type == DType::F16;
-    pool_.run([&](int ith, int nth) {
-      int64_t begin, end;
-      ThreadPool::split(T * n_heads, ith, nth, begin, end);
-      std::vector<float>& acc = scratch_[ith];
-      if (static_cast<int64_t>(acc.size()) < head_dim) acc.resize(head_dim);
-      for (int64_t job = begin; job < end; ++job) {
-        const int64_t t = job / n_heads, h = job % n_heads;
-        const int64_t kv_off = (h / group) * head_dim;
-        const float* qh = reinterpret_cast<const float*>(static_cast<const char*>(q.data) + t * q.nb[2] + h * q.nb[1]);
-        std::fill(acc.begin(), acc.begin() + head_dim, 0.0f);
-        // Online softmax: running max m and normaliser l, one pass over cells.
-        float m = -std::numeric_limits<float>::infinity(), l = 0.0f;
-        for (int32_t c = span.cell_begin[t]; c < span.cell_end[t]; ++c) {
-          float s;
-          if (f16) s = kernels_.dot_f16(k_cache.row<const uint16_t>(c) + kv_off, qh, head_dim);
-          else s = kernels_.dot_f32(k_cache.row<const float>(c) + kv_off, qh, head_dim);
-          s *= scale;
-          if (s > m) {
-            const float correction = std::exp(m - s);
-            for (int64_t i = 0; i < head_dim; ++i) acc[i] *= correction;
-            l *= correction;
-            m = s;
-          }
-          const float p = std::exp(s - m);
-          l += p;
-          if (f16) {
-            kernels_.axpy_f16(p, v_cache.row<const uint16_t>(c) + kv_off, acc.data(), head_dim);
-          } else {
-            const float* vr = v_cache.row<const float>(c) + kv_off;
-            for (int64_t i = 0; i < head_dim; ++i) acc[i] += p * vr[i];
-          }
-        }
-        float* o = out.row<float>(t) + h * head_dim;
-        const float inv = l > 0.0f ? 1.0f / l : 0.0f;
-        for (int64_t i = 0; i < head_dim; ++i) o[i] = acc[i] * inv;
-      }
-    });
+    attention_.run(pool_, q, k_cache, v_cache, span, n_kv_heads, scale, out);
   }
 
   void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
@@ -342,6 +287,7 @@ class CpuBackend final : public Backend {
   const cpu::DotKernels& kernels_;
   cpu::QuantMatmul quant_;
   std::vector<std::vector<float>> scratch_;  // one per thread, grown on demand
+  cpu::CpuAttention attention_;
 };
 
 }  // namespace
