@@ -20,5 +20,6 @@ void register_chat_template(CLI::App& app);
 void register_quantize(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_embed(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   hearth::cli::register_quantize(app);
   hearth::cli::register_synth(app);
   hearth::cli::register_bench(app);
+  hearth::cli::register_embed(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -57,6 +57,8 @@ constexpr KnownModel kModels[] = {
      0, 0, 0, 0, false, 0, 0, 0, false, 0, false, 1},
     {"nomic-embed-text-v1.5", "nomic-bert", "nomic embed text v1.5", 30522, 2048, 768, 3072, 12, 12, 12, 0, 1000.0,
      1e-12, true, false, 0, 0, 0, 0, false, 0, 0, 0, false, 0, false, 1},
+    {"mistral-7b", "llama", "Mistral 7B Instruct v0.3", 32768, 32768, 4096, 14336, 32, 32, 8, 0, 1e6, 1e-5, false,
+     false, 0, 0, 0, 0},
     {"llama3.2-1b", "llama", "Llama 3.2 1B Instruct", 128256, 131072, 2048, 8192, 16, 32, 8, 64, 500000.0,
      1e-5, true, false, 32.0, 1.0, 4.0, 8192},
     {"llama3.2-3b", "llama", "Llama 3.2 3B Instruct", 128256, 131072, 3072, 8192, 28, 24, 8, 128, 500000.0,
