@@ -60,9 +60,14 @@ class Backend {
   virtual void store_rows(const TensorView& src, std::span<const int32_t> cells, const TensorView& cache) = 0;
   // Causal multi-head attention with grouped KV heads, never materialising the
   // full score matrix. q: [head_dim, n_heads, T]; k_cache, v_cache:
-  // [head_dim * n_kv_heads, n_cells]; out: [head_dim * n_heads, T].
+  // [head_dim * n_kv_heads, n_cells]; out: [head_dim * n_heads, T]. Scores
+  // are q.k * scale, then softcap * tanh(score / softcap) when softcap > 0
+  // (gemma2's logit soft-capping).
   virtual void attention(const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
-                         const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) = 0;
+                         const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out,
+                         float softcap = 0.0f) = 0;
+  // x = softcap * tanh(x / softcap), element-wise.
+  virtual void softcap(const TensorView& x, float softcap) = 0;
   // out = silu(gate) * up, element-wise.
   virtual void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) = 0;
   // out = gelu(gate) * up, element-wise, gelu in its tanh approximation.

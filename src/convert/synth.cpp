@@ -47,6 +47,8 @@ constexpr KnownModel kModels[] = {
      false, 0, 0, 0, 0, true, 128, 8, 768},
     {"mixtral-8x7b", "llama", "Mixtral 8x7B Instruct v0.1", 32000, 32768, 4096, 14336, 32, 32, 8, 0, 1e6, 1e-5,
      false, false, 0, 0, 0, 0, false, 8, 2, 0},
+    {"gemma2-2b", "gemma2", "Gemma 2 2B It", 256000, 8192, 2304, 9216, 26, 8, 4, 256, 10000.0, 1e-6, true, false, 0,
+     0, 0, 0, false, 0, 0, 0, true, 4096, false, 0, 50.0, 30.0},
     {"gemma3-1b", "gemma3", "Gemma 3 1B It", 262144, 32768, 1152, 6912, 26, 4, 1, 256, 1e6, 1e-6, true, false, 0, 0,
      0, 0, true, 0, 0, 0, true, 512},
     {"phi3.5-mini", "phi3", "Phi 3.5 Mini Instruct", 32064, 131072, 3072, 8192, 32, 32, 32, 0, 10000.0, 1e-5, false,
@@ -74,6 +76,10 @@ constexpr KnownModel kModels[] = {
     {"test-mixtral", "llama", "test mixtral", 512, 512, 256, 512, 3, 4, 2, 0, 1e6, 1e-5, false, false, 0, 0, 0, 0,
      false, 4, 2, 0},
     // A window of 8 with prompts of 40 tokens in the tests.
+    // A smaller attention soft-cap than Gemma 2's 50, so that it shows in the
+    // scores of random weights; a rope base other than the default.
+    {"test-gemma2", "gemma2", "test gemma2", 512, 512, 256, 512, 4, 4, 2, 64, 100000.0, 1e-6, true, false, 0, 0, 0,
+     0, false, 0, 0, 0, true, 8, false, 0, 2.0, 30.0},
     {"test-gemma3", "gemma3", "test gemma3", 512, 512, 256, 512, 7, 4, 2, 64, 1e6, 1e-6, true, false, 0, 0, 0, 0,
      true, 0, 0, 0, true, 8},
     // An original context of 32 under the tests' 64: the long factors apply.
@@ -405,6 +411,8 @@ std::vector<gguf::KeyValue> synth_metadata(const KnownModel& m, const Mix& mix, 
     kv.push_back({a + "attention.value_length", u32(m.head_dim)});
   }
   if (m.n_swa > 0) kv.push_back({a + "attention.sliding_window", u32(m.n_swa)});
+  if (m.attn_softcap > 0) kv.push_back({a + "attn_logit_softcapping", f32(m.attn_softcap)});
+  if (m.final_softcap > 0) kv.push_back({a + "final_logit_softcapping", f32(m.final_softcap)});
   if (is_encoder(m)) {
     kv.push_back({a + "attention.layer_norm_epsilon", f32(m.rms_eps)});
     kv.push_back({a + "attention.causal", gguf::Value{false}});

@@ -26,7 +26,7 @@ namespace hearth::convert {
 
 struct KnownModel {
   const char* name;          // --like NAME: "llama3.2-1b"
-  const char* arch;          // "llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "phi3", "bert", "nomic-bert"
+  const char* arch;          // "llama", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3", "phi3", "bert", "nomic-bert"
   const char* display_name;  // general.name prefix: "Llama 3.2 1B Instruct"
   int64_t n_vocab, n_ctx, n_embd, n_ff, n_layer, n_head, n_head_kv;
   int64_t head_dim;          // 0: n_embd / n_head and not written; else written as key/value length
@@ -50,6 +50,8 @@ struct KnownModel {
   bool phi3 = false;
   // Encoders (arch bert or nomic-bert): llama.cpp's pooling id (1 mean, 2 CLS).
   int pooling = 0;
+  // gemma2's soft-capping of attention scores and output logits.
+  double attn_softcap = 0, final_softcap = 0;
 
   int64_t head_size() const { return head_dim ? head_dim : n_embd / n_head; }
 };

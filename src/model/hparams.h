@@ -32,6 +32,9 @@ struct HParams {
   int64_t n_swa = 0;
   std::vector<bool> swa_layer;
   float rope_freq_base_swa = 10000.0f;
+  // Soft-capping of attention scores and of the output logits (0: none; gemma2).
+  float attn_softcap = 0.0f;
+  float final_softcap = 0.0f;
   // Encoders (bert): attention sees the whole sequence; the output is a
   // pooled embedding (llama.cpp's pooling ids: 0 none, 1 mean, 2 CLS, 3 last).
   bool causal = true;

@@ -126,8 +126,10 @@ class LlamaModel final : public Model {
                                 : batch.n_ctx_seq > p.n_ctx_orig            ? rope_factors_long_
                                                                             : rope_factors_short_;
     if (factors.data) rope.freq_factors = {factors.f32(), static_cast<size_t>(p.n_rot / 2)};
-    // gemma3 27B scales queries by its n_embd / n_head rather than its head size.
-    const int64_t kq_dim = variant_.gemma && p.n_layer == 62 ? p.n_embd / p.n_head : p.head_dim;
+    // gemma2 and gemma3 27B scale queries by its n_embd / n_head rather than its head size.
+    const int64_t kq_dim = variant_.gemma && p.n_layer == (hparams_.arch == "gemma2" ? 46 : 62)
+                               ? p.n_embd / p.n_head
+                               : p.head_dim;
     const float kq_scale = 1.0f / std::sqrt(static_cast<float>(kq_dim));
     const backend::AttentionSpan span{batch.span_begin, batch.span_end};
     backend::AttentionSpan window = span;
@@ -161,7 +163,7 @@ class LlamaModel final : public Model {
       be.store_rows(k, batch.cells, cache.k(il));
       be.store_rows(v, batch.cells, cache.v(il));
       be.attention(q_heads, cache.k(il), cache.v(il), local ? window : span, static_cast<int>(p.n_head_kv), kq_scale,
-                   attn);
+                   attn, p.attn_softcap);
       be.matmul(l.wo, attn, h);
       if (l.attn_post_norm.data) be.rms_norm(h, l.attn_post_norm, p.norm_eps, h);
       be.add(x, h);
@@ -190,7 +192,9 @@ class LlamaModel final : public Model {
       std::copy_n(x.row<const float>(r), p.n_embd, selected.row<float>(i));
     }
     be.rms_norm(selected, output_norm_, p.norm_eps, selected);
-    be.matmul(output_, selected, TensorView::contiguous(DType::F32, logits, {p.n_vocab, n_out}));
+    const TensorView out = TensorView::contiguous(DType::F32, logits, {p.n_vocab, n_out});
+    be.matmul(output_, selected, out);
+    if (p.final_softcap > 0.0f) be.softcap(out, p.final_softcap);
   }
 
  private:
@@ -232,6 +236,7 @@ const LlamaVariant* find_llama_variant(const std::string& arch) {
       {"qwen2", true, true, false, false, 0, false},
       {"qwen3", true, false, true, false, 0, false},
       {"qwen3moe", true, false, true, false, 0, false},
+      {"gemma2", true, false, false, true, 2, false},
       {"gemma3", true, false, true, true, 6, false},
       {"phi3", true, false, false, false, 0, true},
   };
@@ -242,6 +247,15 @@ const LlamaVariant* find_llama_variant(const std::string& arch) {
 
 std::unique_ptr<Model> load_llama(gguf::File file, const LlamaVariant& variant) {
   HParams hp = HParams::from_gguf(file, variant.arch);
+  const std::string key = std::string(variant.arch) + ".";
+  if (hp.arch == "gemma2") {  // llama.cpp's defaults for what older files leave out
+    hp.n_swa = static_cast<int64_t>(file.get_uint_or(key + "attention.sliding_window", 4096));
+    hp.rope_freq_base_swa = static_cast<float>(file.get_double_or(key + "rope.freq_base_swa", hp.rope_freq_base));
+    hp.attn_softcap = static_cast<float>(file.get_double_or(key + "attn_logit_softcapping", 50.0));
+    hp.final_softcap = static_cast<float>(file.get_double_or(key + "final_logit_softcapping", 30.0));
+  } else if (variant.gemma) {
+    hp.final_softcap = static_cast<float>(file.get_double_or(key + "final_logit_softcapping", 0.0));
+  }
   if (hp.n_swa > 0 && variant.swa_pattern > 0) {
     const int64_t pattern = static_cast<int64_t>(
         file.get_uint_or(std::string(variant.arch) + ".attention.sliding_window_pattern", variant.swa_pattern));

@@ -9,7 +9,7 @@
 
 namespace hearth::model {
 
-std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3", "phi3", "bert", "nomic-bert"}; }
+std::vector<std::string> Model::supported_architectures() { return {"llama", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3", "phi3", "bert", "nomic-bert"}; }
 
 std::unique_ptr<Model> Model::load(const std::string& path) {
   gguf::File file = gguf::File::open(path);

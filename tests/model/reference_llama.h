@@ -25,7 +25,10 @@ class ReferenceLlama {
   // factors by it).
   explicit ReferenceLlama(const gguf::File& file, int64_t n_ctx = 0) : file_(file) {
     const std::string arch = file.find_string("general.architecture").value_or("llama");
-    gemma_ = arch == "gemma3";
+    gemma_ = arch == "gemma2" || arch == "gemma3";
+    gemma2_ = arch == "gemma2";
+    attn_softcap_ = gemma2_ ? file.get_double_or(arch + ".attn_logit_softcapping", 50.0) : 0.0;
+    final_softcap_ = gemma_ ? file.get_double_or(arch + ".final_logit_softcapping", 0.0) : 0.0;
     neox_ = arch == "qwen2" || arch == "qwen3" || arch == "qwen3moe" || gemma_;
     window_ = static_cast<int>(file.get_uint_or(arch + ".attention.sliding_window", 0));
     auto u = [&](const char* k) { return static_cast<int>(file.get_uint(arch + "." + k)); };
@@ -65,9 +68,10 @@ class ReferenceLlama {
 
     for (int l = 0; l < n_layer_; ++l) {
       const std::string b = "blk." + std::to_string(l) + ".";
-      // gemma3: five sliding-window layers, then one global.
-      const bool local = window_ > 0 && l % 6 < 5;
-      const double base = local ? 10000.0 : base_;
+      // gemma2: every other layer slides (with the global rope base); gemma3:
+      // five sliding-window layers with base 10000, then one global.
+      const bool local = window_ > 0 && (gemma2_ ? l % 2 == 0 : l % 6 < 5);
+      const double base = local && !gemma2_ ? 10000.0 : base_;
       std::vector<float> wq, wk, wv;
       if (file_.find_tensor(b + "attn_qkv.weight")) {
         const auto qkv = load(b + "attn_qkv.weight");
@@ -104,6 +108,7 @@ class ReferenceLlama {
             double d = 0;
             for (int i = 0; i < head_dim_; ++i) d += double(q[t][h * head_dim_ + i]) * k[j][g * head_dim_ + i];
             s[j] = d / std::sqrt(double(head_dim_));
+            if (attn_softcap_ > 0) s[j] = attn_softcap_ * std::tanh(s[j] / attn_softcap_);
             mx = std::max(mx, s[j]);
           }
           double sum = 0;
@@ -142,7 +147,11 @@ class ReferenceLlama {
     }
     const auto out_w = file_.find_tensor("output.weight") ? load("output.weight") : emb;
     std::vector<std::vector<float>> logits(T);
-    for (int t = 0; t < T; ++t) logits[t] = matvec(out_w, norm(x[t], load("output_norm.weight")), n_vocab_);
+    for (int t = 0; t < T; ++t) {
+      logits[t] = matvec(out_w, norm(x[t], load("output_norm.weight")), n_vocab_);
+      if (final_softcap_ > 0)
+        for (float& z : logits[t]) z = static_cast<float>(final_softcap_ * std::tanh(z / final_softcap_));
+    }
     return logits;
   }
 
@@ -247,7 +256,8 @@ class ReferenceLlama {
   int n_embd_, n_layer_, n_ff_, n_head_, n_head_kv_, head_dim_, n_vocab_;
   float eps_;
   double base_;
-  bool neox_, gemma_;
+  bool neox_, gemma_, gemma2_;
+  double attn_softcap_, final_softcap_;
   int window_;
   std::vector<float> rope_factors_;
   double rope_magnitude_ = 1.0;

@@ -98,6 +98,9 @@ TEST(Mixtral, LogitsMatchTheReference) { expect_synth_matches_reference("test-mi
 // 40-token prompt.
 // Fused matrices, LongRoPE's long factors (original context 32 < 64) and magnitude.
 TEST(Phi3, LogitsMatchTheReference) { expect_synth_matches_reference("test-phi3", "phi3"); }
+// Every other layer windowed (8 cells under a 40-token prompt), soft-capped
+// attention scores and logits.
+TEST(Gemma2, LogitsMatchTheReference) { expect_synth_matches_reference("test-gemma2", "gemma2"); }
 TEST(Gemma3, LogitsMatchTheReference) { expect_synth_matches_reference("test-gemma3", "gemma3"); }
 
 TEST(Llama, HparamsOfStories260K) {

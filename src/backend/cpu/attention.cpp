@@ -60,6 +60,7 @@ struct CpuAttention::Call {
   const AttentionSpan& span;
   int64_t head_dim, group;
   float scale;
+  float softcap;  // 0: none
   DType type;
   // Q8_0 K with heads of whole blocks: integer dot products.
   bool k_integer;
@@ -105,7 +106,8 @@ void CpuAttention::store_rows(const TensorView& src, std::span<const int32_t> ce
 }
 
 void CpuAttention::run(ThreadPool& pool, const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
-                       const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) {
+                       const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out,
+                       float softcap) {
   if (q.type != DType::F32) fail("attention: q must be f32, got ", type_name(q.type));
   if (out.type != DType::F32) fail("attention: output must be f32, got ", type_name(out.type));
   const int64_t head_dim = q.ne[0], n_heads = q.ne[1], T = q.ne[2];
@@ -130,7 +132,7 @@ void CpuAttention::run(ThreadPool& pool, const TensorView& q, const TensorView& 
   if (T == 0) return;
 
   const int64_t group = n_heads / n_kv_heads;
-  const Call call{q, k_cache, v_cache, out, span, head_dim, group, scale, type,
+  const Call call{q, k_cache, v_cache, out, span, head_dim, group, scale, softcap, type,
                   type == DType::Q8_0 && head_dim % kQ8Block == 0};
 
   // Chunks of consecutive tokens whose spans start and end within a block of
@@ -249,6 +251,7 @@ void CpuAttention::run_job(const Call& c, const Chunk& chunk, int64_t g, Scratch
       float block_max = -std::numeric_limits<float>::infinity();
       for (int j = lo; j < hi; ++j) {
         si[j] *= c.scale;
+        if (c.softcap > 0.0f) si[j] = c.softcap * std::tanh(si[j] / c.softcap);
         block_max = std::max(block_max, si[j]);
       }
       if (block_max > m[i]) {

@@ -46,7 +46,7 @@ class CpuAttention {
 
   void store_rows(const TensorView& src, std::span<const int32_t> cells, const TensorView& cache) const;
   void run(ThreadPool& pool, const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
-           const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out);
+           const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out, float softcap = 0.0f);
 
  private:
   struct Call;

@@ -156,8 +156,17 @@ class CpuBackend final : public Backend {
   }
 
   void attention(const TensorView& q, const TensorView& k_cache, const TensorView& v_cache,
-                 const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out) override {
-    attention_.run(pool_, q, k_cache, v_cache, span, n_kv_heads, scale, out);
+                 const AttentionSpan& span, int n_kv_heads, float scale, const TensorView& out,
+                 float softcap = 0.0f) override {
+    attention_.run(pool_, q, k_cache, v_cache, span, n_kv_heads, scale, out, softcap);
+  }
+
+  void softcap(const TensorView& x, float cap) override {
+    require_f32(x, "softcap", "input");
+    for (int64_t r = 0; r < x.n_rows(); ++r) {
+      float* a = x.row<float>(r);
+      for (int64_t i = 0; i < x.ne[0]; ++i) a[i] = cap * std::tanh(a[i] / cap);
+    }
   }
 
   void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
