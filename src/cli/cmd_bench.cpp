@@ -9,6 +9,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "model/model.h"
+#include "runtime/embed.h"
 #include "runtime/session.h"
 
 namespace hearth::cli {
@@ -90,6 +92,25 @@ std::vector<uint64_t> run_test(runtime::Session& session, TokenSource& tokens, i
   return samples;
 }
 
+// An encoder's pp test (embedding models do not generate): one forward pass
+// of n tokens with the pooling, after a warm-up.
+std::vector<uint64_t> run_encoder_test(const model::Model& model, backend::Backend& backend, TokenSource& tokens,
+                                       int n_prompt, int reps) {
+  std::vector<int32_t> ids(static_cast<size_t>(n_prompt));
+  auto once = [&] {
+    for (int i = 0; i < n_prompt; ++i) ids[i] = i == 0 ? tokens.first() : tokens.next();
+    runtime::embed(model, backend, ids);
+  };
+  once();
+  std::vector<uint64_t> samples;
+  for (int r = 0; r < reps; ++r) {
+    const int64_t start = now_ns();
+    once();
+    samples.push_back(static_cast<uint64_t>(now_ns() - start));
+  }
+  return samples;
+}
+
 std::string utc_now() {
   char buf[32];
   const std::time_t t = std::time(nullptr);
@@ -145,13 +166,18 @@ void run(const BenchOptions& o) {
     for (int t : threads) {
       auto backend = backend::make_cpu_backend(t);
       backend_name = backend->name();
-      runtime::Session session(model, *backend, sp);
+      const bool encoder = !model.hparams().causal;
+      std::optional<runtime::Session> session;
+      if (!encoder) session.emplace(model, *backend, sp);
       TokenSource tokens(model);
       std::vector<std::pair<int, int>> tests;  // (n_prompt, n_gen), llama-bench's order
       for (int p : o.n_prompt)
         if (p > 0) tests.emplace_back(p, 0);
       for (int n : o.n_gen)
-        if (n > 0) tests.emplace_back(0, n);
+        if (n > 0 && !encoder) tests.emplace_back(0, n);
+      if (encoder && tests.empty()) fail("'", o.models[m], "' is an embedding model: only -p tests apply to it");
+      if (encoder && std::any_of(o.n_gen.begin(), o.n_gen.end(), [](int n) { return n > 0; }))
+        std::fprintf(stderr, "hearth bench: %s is an embedding model: no tg tests\n", o.models[m].c_str());
       for (auto [p, n] : tests) {
         BenchRecord r;
         r.model_filename = o.models[m];
@@ -167,7 +193,8 @@ void run(const BenchOptions& o) {
         r.test_time = utc_now();
         std::fprintf(stderr, "hearth bench: %s, %s, %d thread(s): warm-up and %d run(s)\n", o.models[m].c_str(),
                      r.test_name().c_str(), r.n_threads, o.reps);
-        r.samples_ns = run_test(session, tokens, p, n, o.reps);
+        r.samples_ns = encoder ? run_encoder_test(model, *backend, tokens, p, o.reps)
+                               : run_test(*session, tokens, p, n, o.reps);
         if (markdown)
           std::cout << markdown_row(r) << std::flush;
         else

@@ -146,6 +146,25 @@ TEST(Bench, ModelWithAFileTypeIsNamedLikeLlamaCpp) {
   EXPECT_EQ(nlohmann::json::parse(o.out)[0].at("model"), "llama 3M Q4_K - Medium");
 }
 
+// Embedding models have pp tests only (a forward pass with the pooling), and
+// -n alone is an error for them.
+TEST(Bench, EmbeddingModelsGetPromptTestsOnly) {
+  const std::string path = temp_path("bench-bert.gguf");
+  Outcome synth = run_hearth("synth --like test-bert -o '" + path + "'");
+  ASSERT_EQ(synth.status, 0) << synth.err;
+  Outcome o = run_hearth("bench -m '" + path + "' -p 32 -n 8 -r 2 -t 1 -o json");
+  Outcome tg_only = run_hearth("bench -m '" + path + "' -p 0 -n 8 -r 1 -t 1");
+  std::remove(path.c_str());
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto j = nlohmann::json::parse(o.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0].at("test"), "pp32");
+  EXPECT_GT(j[0].at("t_s").get<double>(), 0.0);
+  EXPECT_NE(o.err.find("embedding model: no tg tests"), std::string::npos) << o.err;
+  EXPECT_EQ(tg_only.status, 1);
+  EXPECT_NE(tg_only.err.find("only -p tests apply"), std::string::npos) << tg_only.err;
+}
+
 void expect_error(const std::string& args, const std::string& phrase) {
   SCOPED_TRACE(args);
   Outcome o = run_hearth("bench " + args);
