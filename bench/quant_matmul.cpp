@@ -3,10 +3,14 @@
 // level. Not a test: it prints figures.
 //
 //   bench_quant_matmul [-t THREADS] [-k K] [-r ROWS] [-p TOKENS] [--level L] [--types q4_0,q4_K,...] [--cpu-time]
+//                      [--hot] [--no-panels]
 //
 // Decode cycles through enough copies of the matrix (>= 256 MiB) that every
 // call reads its weights from DRAM, as a model's layers do; the read
 // bandwidth of the same threads summing a 1 GiB array is printed alongside.
+// Where the weights are packed into panels (quant_panel.h), the first call
+// on each copy packs it; the time of that first call on one copy is printed
+// as "pack" (--no-panels: run on the weights as they are).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +41,7 @@ bool g_cpu_time = false;
 // --hot: decode always the same matrix (from cache when it fits): kernel speed
 // without DRAM.
 bool g_hot = false;
+bool g_panels = true;
 
 double now_s() {
   if (g_cpu_time) {
@@ -111,8 +116,12 @@ int main(int argc, char** argv) {
     else if (a == "--types") types_arg = next();
     else if (a == "--cpu-time") g_cpu_time = true;
     else if (a == "--hot") g_hot = true;
+    else if (a == "--no-panels") g_panels = false;
     else {
-      std::fprintf(stderr, "usage: %s [-t N] [-k K] [-r ROWS] [-p TOKENS] [--level L] [--types a,b] [--cpu-time] [--hot]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [-t N] [-k K] [-r ROWS] [-p TOKENS] [--level L] [--types a,b] [--cpu-time] [--hot] "
+                   "[--no-panels]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -130,8 +139,9 @@ int main(int argc, char** argv) {
   std::printf("level %s, %d threads, K=%lld R=%lld, prompt %lld tokens\n", cpu::level_name(level->level), threads,
               static_cast<long long>(K), static_cast<long long>(R), static_cast<long long>(P));
   std::printf("memory read bandwidth (%d threads, 1 GiB): %.1f GB/s\n\n", threads, read_bandwidth(pool));
-  std::printf("| type | bytes/weight | decode (T=1) us | GB/s | prompt (T=%lld) ms | GFLOP/s |\n", static_cast<long long>(P));
-  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  std::printf("| type | bytes/weight | decode (T=1) us | GB/s | prompt (T=%lld) ms | GFLOP/s | pack ms |\n",
+              static_cast<long long>(P));
+  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
 
   std::vector<float> x(static_cast<size_t>(K * P)), out(static_cast<size_t>(R * P));
   std::mt19937 rng(1);
@@ -143,7 +153,7 @@ int main(int argc, char** argv) {
       std::printf("| %s | no kernel at this level |\n", tensor::dtype_info(t).name);
       continue;
     }
-    cpu::QuantMatmul mm(*level);
+    cpu::QuantMatmul mm(*level, g_panels);
     const size_t bytes = tensor::row_bytes(t, K) * R;
     const int copies = g_hot ? 1 : static_cast<int>(std::max<size_t>(2, (size_t{256} << 20) / bytes + 1));
     std::vector<std::vector<uint8_t>> ws;
@@ -154,7 +164,13 @@ int main(int argc, char** argv) {
     // Decode: one token, cycling through the copies.
     const TensorView x1 = TensorView::contiguous(DType::F32, x.data(), {K, 1});
     const TensorView o1 = TensorView::contiguous(DType::F32, out.data(), {R, 1});
-    for (int c = 0; c < copies; ++c) mm.run(pool, wview(c), x1, o1);  // warm-up
+    double first_call = now_s();
+    mm.run(pool, wview(0), x1, o1);
+    first_call = now_s() - first_call;
+    for (int c = 0; c < copies; ++c) mm.run(pool, wview(c), x1, o1);  // warm-up (and packing)
+    double second_call = now_s();
+    mm.run(pool, wview(0), x1, o1);
+    second_call = now_s() - second_call;
     double best_dec = 1e30;
     for (int rep = 0; rep < 5; ++rep) {
       const double t0 = now_s();
@@ -171,10 +187,11 @@ int main(int argc, char** argv) {
       mm.run(pool, wview(0), xp, op);
       best_pp = std::min(best_pp, (now_s() - t0));
     }
-    std::printf("| %s | %.4f | %.1f | %.1f | %.1f | %.0f |\n", tensor::dtype_info(t).name,
+    std::printf("| %s | %.4f | %.1f | %.1f | %.1f | %.0f | %.2f |\n", tensor::dtype_info(t).name,
                 static_cast<double>(bytes) / static_cast<double>(K * R), best_dec * 1e6,
                 static_cast<double>(bytes) / best_dec / 1e9, best_pp * 1e3,
-                2.0 * static_cast<double>(K) * static_cast<double>(R) * static_cast<double>(P) / best_pp / 1e9);
+                2.0 * static_cast<double>(K) * static_cast<double>(R) * static_cast<double>(P) / best_pp / 1e9,
+                std::max(0.0, first_call - second_call) * 1e3);
     std::fflush(stdout);
   }
   return 0;

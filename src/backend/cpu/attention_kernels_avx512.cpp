@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "backend/cpu/attention_kernels.h"
+#include "backend/cpu/vec_exp_avx512.h"
 #include "core/bytes.h"
 
 namespace hearth::backend::cpu {
@@ -21,30 +22,6 @@ namespace {
 HEARTH_AVX512 inline __mmask16 first(int64_t n) {
   return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
 }
-// e^x as 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2) / 2, e^r by
-// Cephes' degree-7 polynomial for expf (relative error about 1e-7); 2^n
-// applied by vscalefps, which rounds subnormal results correctly. Below
-// ln(2^-150) the result is 0; NaN stays NaN.
-HEARTH_AVX512 inline __m512 exp16(__m512 x) {
-  const __m512 lo = _mm512_set1_ps(-103.97208f), hi = _mm512_set1_ps(88.37626f);
-  const __mmask16 keep = _mm512_cmp_ps_mask(x, lo, _CMP_NLT_UQ);
-  // min/max return their second operand when one is NaN: x, so NaN passes.
-  x = _mm512_max_ps(lo, _mm512_min_ps(hi, x));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  // ln 2 in two parts so that n * ln2_hi is exact.
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_maskz_scalef_ps(keep, p, n);
-}
-
 HEARTH_AVX512 inline __m256 fold(__m512 v) {
   return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
 }

@@ -11,6 +11,8 @@
 #include "backend/cpu/attention.h"
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/dot.h"
+#include "backend/cpu/float_matmul.h"
+#include "backend/cpu/glu.h"
 #include "backend/cpu/quant_matmul.h"
 #include "core/error.h"
 #include "core/half.h"
@@ -48,7 +50,9 @@ class CpuBackend final : public Backend {
   explicit CpuBackend(int n_threads)
       : pool_(n_threads > 0 ? n_threads : ThreadPool::default_threads()),
         kernels_(cpu::best_kernels()),
+        glu_(cpu::glu_kernels_for(cpu::chosen_level())),
         quant_(cpu::best_quant_kernels()),
+        float_(cpu::best_float_kernels()),
         scratch_(pool_.size()),
         attention_(quant_.kernels()) {}
 
@@ -91,6 +95,8 @@ class CpuBackend final : public Backend {
     // Quantized weights with an integer kernel: activations quantized once,
     // integer dot products (quant_matmul.h).
     if (quant_.supports(type)) return quant_.run(pool_, w, x, out);
+    // F32, F16 and BF16 weights: blocked float kernels (float_matmul.h).
+    if (float_.supports(type)) return float_.run(pool_, w, x, out);
     // Otherwise each weight row is dequantized once and dotted in f32.
     // Each thread takes a block of weight rows and runs them against every
     // token, so a weight row is read from memory once per matmul.
@@ -170,13 +176,7 @@ class CpuBackend final : public Backend {
   }
 
   void swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
-    const int64_t n = gate.ne[0];
-    for (int64_t r = 0; r < gate.n_rows(); ++r) {
-      const float* g = gate.row<const float>(r);
-      const float* u = up.row<const float>(r);
-      float* o = out.row<float>(r);
-      for (int64_t i = 0; i < n; ++i) o[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-    }
+    gated(glu_.silu_mul, gate, up, out);
   }
 
   static float gelu_tanh(float x) {
@@ -185,13 +185,7 @@ class CpuBackend final : public Backend {
   }
 
   void geglu(const TensorView& gate, const TensorView& up, const TensorView& out) override {
-    const int64_t n = gate.ne[0];
-    for (int64_t r = 0; r < gate.n_rows(); ++r) {
-      const float* g = gate.row<const float>(r);
-      const float* u = up.row<const float>(r);
-      float* o = out.row<float>(r);
-      for (int64_t i = 0; i < n; ++i) o[i] = gelu_tanh(g[i]) * u[i];
-    }
+    gated(glu_.gelu_mul, gate, up, out);
   }
 
   void gelu(const TensorView& x) override {
@@ -292,9 +286,30 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // out = act(gate) * up row by row, over the pool when there is enough work
+  // to pay for a dispatch (a prompt's rows, not a decoded token's).
+  void gated(cpu::GluFn fn, const TensorView& gate, const TensorView& up, const TensorView& out) {
+    require_f32(gate, "glu", "gate");
+    require_f32(up, "glu", "up");
+    const int64_t n = gate.ne[0], rows = gate.n_rows();
+    if (up.ne[0] != n || out.ne[0] != n || up.n_rows() != rows || out.n_rows() != rows)
+      fail("glu: shapes do not match");
+    auto work = [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) fn(gate.row<const float>(r), up.row<const float>(r), out.row<float>(r), n);
+    };
+    if (rows * n < 65536 || rows < 2) return work(0, rows);
+    pool_.run([&](int ith, int nth) {
+      int64_t begin, end;
+      ThreadPool::split(rows, ith, nth, begin, end);
+      work(begin, end);
+    });
+  }
+
   ThreadPool pool_;
   const cpu::DotKernels& kernels_;
+  const cpu::GluKernels& glu_;
   cpu::QuantMatmul quant_;
+  cpu::FloatMatmul float_;
   std::vector<std::vector<float>> scratch_;  // one per thread, grown on demand
   cpu::CpuAttention attention_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 
 #include "core/error.h"
 
@@ -18,7 +19,18 @@ constexpr int64_t kParallelQuantizeTokens = 4;
 // From this many tokens on, the prompt kernels (wide activation rows) run
 // where the level has them.
 constexpr int64_t kWideMinTokens = 4;
+
+// HEARTH_PANELS=0 turns the panel kernels off (to compare).
+bool panels_disabled_by_env() {
+  const char* v = std::getenv("HEARTH_PANELS");
+  return v && std::string(v) == "0";
+}
 }  // namespace
+
+QuantMatmul::QuantMatmul(const QuantKernels& kernels, bool panels)
+    : kernels_(kernels),
+      panel_kernels_(panels && kernels.level == Level::Avx512Vnni && !panels_disabled_by_env() ? panel_kernels_avx512vnni()
+                                                                                              : nullptr) {}
 
 void QuantMatmul::Free::operator()(uint8_t* p) const { std::free(p); }
 
@@ -40,6 +52,7 @@ void QuantMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x
   if (K % block) fail("matmul: row length ", K, " is not a multiple of ", tensor::dtype_info(type).name, "'s block ", block);
   if (out.nb[1] % sizeof(float)) fail("matmul: output rows are not float-aligned");
   if (R == 0 || T == 0) return;
+  if (const PanelGemmFn panel_gemm = find_panel_kernel(panel_kernels_, type)) return run_panels(pool, panel_gemm, w, x, out);
 
   const ActType act = act_type_for(type);
   const size_t nas = act_row_bytes(act, K);
@@ -85,6 +98,48 @@ void QuantMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x
           const int nt = static_cast<int>(std::min<int64_t>(kTileTokens, t1 - t));
           kernel(K, wbase + r * ws, ws, nr, abuf + t * as, as, nt, obase + t * os + r, os);
         }
+      }
+    }
+  });
+}
+
+void QuantMatmul::run_panels(ThreadPool& pool, PanelGemmFn gemm, const TensorView& w, const TensorView& x,
+                             const TensorView& out) {
+  const int64_t K = w.ne[0], R = w.n_rows(), T = x.n_rows();
+  const tensor::DType type = w.type;
+  const size_t as = panel_act_row_bytes(type, K);
+  uint8_t* const abuf = act_.reserve(as * static_cast<size_t>(T));
+  const QuantizeActFn quantize = kernels_.quantize[static_cast<int>(act_type_for(type))];
+  auto prepare = [&](int64_t t) {
+    quantize(x.row<const float>(t), K, abuf + t * as);
+    add_panel_act_terms(type, K, abuf + t * as);
+  };
+  if (T < kParallelQuantizeTokens) {
+    for (int64_t t = 0; t < T; ++t) prepare(t);
+  } else {
+    pool.run([&](int ith, int nth) {
+      int64_t begin, end;
+      ThreadPool::split(T, ith, nth, begin, end);
+      for (int64_t t = begin; t < end; ++t) prepare(t);
+    });
+  }
+
+  const uint8_t* const panels = panels_.get(pool, w);
+  const size_t pb = panel_bytes(type, K);
+  const int64_t n_panels = (R + kPanelRows - 1) / kPanelRows;
+  float* const obase = out.f32();
+  const size_t os = out.nb[1] / sizeof(float);
+  // Each panel meets all tokens of a chunk (activations kept in L2) while it
+  // stays in L1.
+  const int64_t chunk = std::max<int64_t>(16, static_cast<int64_t>(kChunkBytes / as) / 16 * 16);
+  pool.run([&](int ith, int nth) {
+    int64_t pbeg, pend;
+    ThreadPool::split(n_panels, ith, nth, pbeg, pend);
+    for (int64_t t0 = 0; t0 < T; t0 += chunk) {
+      const int nt = static_cast<int>(std::min<int64_t>(chunk, T - t0));
+      for (int64_t p = pbeg; p < pend; ++p) {
+        const int nr = static_cast<int>(std::min<int64_t>(kPanelRows, R - p * kPanelRows));
+        gemm(K, panels + p * pb, nr, abuf + t0 * as, as, nt, obase + t0 * os + p * kPanelRows, os);
       }
     }
   });

@@ -2,11 +2,16 @@
 // Matmul with quantized weights through the integer kernels of quant_dot.h:
 // out[t][r] = sum_k w[r][k] * x[t][k], with x quantized once per call into
 // the weight type's partner (a buffer kept between calls: no allocation once
-// it has grown to the largest batch).
+// it has grown to the largest batch). At the AVX-512 VNNI level the types
+// with a panel layout (quant_panel.h) run on their weights packed into
+// panels, once per weight (quant_panel_cache.h), at every batch size
+// (HEARTH_PANELS=0 in the environment turns that off, to compare).
 #include <cstdint>
 #include <memory>
 
 #include "backend/cpu/quant_dot.h"
+#include "backend/cpu/quant_panel.h"
+#include "backend/cpu/quant_panel_cache.h"
 #include "backend/tensor_view.h"
 #include "core/thread_pool.h"
 
@@ -14,7 +19,9 @@ namespace hearth::backend::cpu {
 
 class QuantMatmul {
  public:
-  explicit QuantMatmul(const QuantKernels& kernels) : kernels_(kernels) {}
+  // panels: use the panel kernels where the level has them (false: only
+  // the kernels on the weights as they are, for comparison).
+  explicit QuantMatmul(const QuantKernels& kernels, bool panels = true);
 
   const QuantKernels& kernels() const { return kernels_; }
   bool supports(tensor::DType w) const { return kernels_.find(w) != nullptr; }
@@ -32,8 +39,12 @@ class QuantMatmul {
     size_t bytes = 0;
     uint8_t* reserve(size_t n);  // grows only
   };
+  void run_panels(ThreadPool& pool, PanelGemmFn gemm, const TensorView& w, const TensorView& x, const TensorView& out);
+
   const QuantKernels& kernels_;
+  const PanelGemmFn* panel_kernels_;  // nullptr: none
   Buffer act_, wide_;
+  PanelCache panels_;
 };
 
 }  // namespace hearth::backend::cpu

@@ -1,0 +1,297 @@
+// AVX-512 VNNI matmul kernels on panels (layouts in quant_panel.h).
+//
+// A tile is one panel (16 weight rows, one per dword lane) x NT tokens, with
+// NT float accumulators of 16 rows each in registers. Per block of 32 (or
+// sub-block of a super-block) the panel's levels are decoded once into
+// eight vectors (step s: elements 4s..4s+3 of all 16 rows) and run against
+// each token: its integer sum starts from the token's offset term, takes
+// eight vpdpbusd with 4 activation bytes broadcast from memory, and is then
+// converted and multiplied into the accumulator with (row scales x token
+// scale). Per block and token that is 8 dot instructions and 3 others; the
+// decode is shared by the NT tokens. On Zen 4 the float multiply and FMA
+// issue to the same pipes as vpdpbusd (the conversion, shifts and masks do
+// not), so this runs at up to 8/10 of the dot peak; prompts reach about 2/3.
+// Decode (NT = 1) streams each panel front to back at DRAM speed.
+#define HEARTH_T __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+// GCC 12's AVX-512 headers trip -Wuninitialized where inlined (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <utility>
+
+#include "backend/cpu/cpu_features.h"
+#include "backend/cpu/quant_panel.h"
+#include "backend/cpu/quant_panel_layout.h"
+#include "core/bytes.h"
+
+namespace hearth::backend::cpu {
+namespace {
+
+using tensor::DType;
+using namespace panel_layout;
+
+HEARTH_T inline __m512i load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
+HEARTH_T inline __m512i bcast32(const uint8_t* p) { return _mm512_set1_epi32(load_le<int32_t>(p)); }
+HEARTH_T inline __m512 f16x16(const uint8_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+HEARTH_T inline __m512i nibble_mask() { return _mm512_set1_epi8(0x0f); }
+
+// a | (b & c), bitwise.
+HEARTH_T inline __m512i or_masked(__m512i a, __m512i b, __m512i c) { return _mm512_ternarylogic_epi32(a, b, c, 0xf8); }
+
+// Shifts each byte's bit From to bit To (other bits garbage), as 16-bit
+// lanes: the bits that cross into the neighbouring byte never land on To.
+template <int From, int To>
+HEARTH_T inline __m512i move_bit(__m512i v) {
+  if constexpr (To > From) return _mm512_slli_epi16(v, To - From);
+  else if constexpr (To < From) return _mm512_srli_epi16(v, From - To);
+  else return v;
+}
+
+// --- blocks of 32 -------------------------------------------------------------
+
+struct Panel4_0 {
+  static constexpr size_t kLevelBytes = kQ4_0Levels;
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    const __m512i m = nibble_mask();
+    for (int j = 0; j < 4; ++j) {
+      const __m512i z = load64(q + 64 * j);
+      w[j] = _mm512_and_si512(z, m);
+      w[4 + j] = _mm512_and_si512(_mm512_srli_epi16(z, 4), m);
+    }
+  }
+};
+
+struct Panel5_0 {
+  static constexpr size_t kLevelBytes = kQ5_0Levels;
+  template <int S>
+  HEARTH_T static void add_fifth(__m512i w[8], __m512i bits) {
+    w[S] = or_masked(w[S], move_bit<S, 4>(bits), _mm512_set1_epi8(0x10));
+  }
+  template <int... S>
+  HEARTH_T static void add_fifths(__m512i w[8], __m512i bits, std::integer_sequence<int, S...>) {
+    (add_fifth<S>(w, bits), ...);
+  }
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    Panel4_0::decode(q, w);
+    add_fifths(w, load64(q + kQ4_0Levels), std::make_integer_sequence<int, 8>());
+  }
+};
+
+struct Panel8_0 {
+  static constexpr size_t kLevelBytes = kQ8_0Levels;
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    for (int s = 0; s < 8; ++s) w[s] = load64(q + 64 * s);
+  }
+};
+
+// The activation row's fields for blocks of 32 (quant_dot.h, quant_panel.h).
+struct Act32 {
+  int64_t k;
+  size_t terms;  // offset of the i32 terms
+  explicit Act32(int64_t k_) : k(k_), terms(act_row_bytes(ActType::Q8_0, k_)) {}
+};
+
+template <class P, int NT>
+HEARTH_T void tile32(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
+                     size_t os) {
+  const int64_t nb = k / 32;
+  const Act32 f(k);
+  __m512 acc[NT];
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < nb; ++b) {
+    __m512i w[8];
+    P::decode(panel + levels_at(P::kLevelBytes, b), w);
+    const __m512 dw = f16x16(panel + scales_at(P::kLevelBytes, b));
+#pragma GCC unroll 16
+    for (int t = 0; t < NT; ++t) {
+      const uint8_t* at = a + t * as;
+      __m512i s = bcast32(at + f.terms + 4 * b);
+#pragma GCC unroll 8
+      for (int j = 0; j < 8; ++j) s = _mm512_dpbusd_epi32(s, w[j], bcast32(at + 32 * b + 4 * j));
+      const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * b));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da), acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+}
+
+// The activation row's fields for super-blocks (quant_dot.h, quant_panel.h).
+struct Act256 {
+  int64_t k;
+  size_t terms;
+  explicit Act256(int64_t k_) : k(k_), terms(act_row_bytes(ActType::Q8_K, k_)) {}
+};
+
+// --- q4_K and q5_K --------------------------------------------------------------
+
+// Sub-block J (32 elements) of a q4_K / q5_K super-block against NT tokens.
+template <bool kFive, int J, int NT>
+HEARTH_T inline void k4_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+                            __m512 acc[NT]) {
+  constexpr int c = J / 2;
+  __m512i w[8];
+  const __m512i m = nibble_mask();
+  for (int s = 0; s < 8; ++s) {
+    const __m512i z = load64(p + (kFive ? q5K_low_at(c, s) : q4K_low_at(c, s)));
+    w[s] = _mm512_and_si512(J % 2 ? _mm512_srli_epi16(z, 4) : z, m);
+    if constexpr (kFive) w[s] = or_masked(w[s], move_bit<J, 4>(load64(p + q5K_high_at(s))), _mm512_set1_epi8(0x10));
+  }
+  const __m512 dsc = _mm512_mul_ps(
+      _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ4KScale + 16 * J)))), d);
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) {
+    const uint8_t* at = a + t * as;
+    __m512i s = _mm512_setzero_si512();
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) s = _mm512_dpbusd_epi32(s, w[j], bcast32(at + 256 * sb + 32 * J + 4 * j));
+    const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dsc, da), acc[t]);
+  }
+}
+
+template <bool kFive, int NT, int... J>
+HEARTH_T inline void k4_subs(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+                             __m512 acc[NT], std::integer_sequence<int, J...>) {
+  (k4_sub<kFive, J, NT>(p, d, a, as, sb, k, acc), ...);
+}
+
+template <bool kFive, int NT>
+HEARTH_T void tile_k4(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
+                      size_t os) {
+  const Act256 f(k);
+  __m512 acc[NT];
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < k / 256; ++sb) {
+    const uint8_t* p = panel + sb * (kFive ? kQ5KBytes : kQ4KBytes);
+    // The mins: -dmin * da * sum_j m_j * (sum of the token's sub-block j),
+    // the sums of pairs of sub-blocks by one vpdpwssd each.
+    {
+      const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ4KDmin));
+      __m512i mins[4];
+      for (int i = 0; i < 4; ++i)
+        mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ4KMin + 32 * i)));
+#pragma GCC unroll 16
+      for (int t = 0; t < NT; ++t) {
+        const uint8_t* at = a + t * as;
+        __m512i s = _mm512_setzero_si512();
+        for (int i = 0; i < 4; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + f.terms + 16 * sb + 4 * i));
+        const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
+        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da), acc[t]);
+      }
+    }
+    k4_subs<kFive, NT>(p, f16x16(p + kQ4KD), a, as, sb, k, acc, std::make_integer_sequence<int, 8>());
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+}
+
+// --- q6_K ---------------------------------------------------------------------
+
+// The i8 scales of group q (16 elements) of the panel's 16 rows, as i32.
+HEARTH_T inline __m512i q6K_scales(const uint8_t* p, int q) {
+  return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ6KScale + 16 * q)));
+}
+
+// Sub-block J (32 elements: scale groups 2J and 2J + 1) of a q6_K super-block.
+template <int J, int NT>
+HEARTH_T inline void q6K_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+                             size_t terms, __m512 acc[NT]) {
+  constexpr int c = J / 2, g = J / 4, kk = J % 4;
+  __m512i w[8];
+  const __m512i m = nibble_mask(), top = _mm512_set1_epi8(0x30);
+  for (int s = 0; s < 8; ++s) {
+    const __m512i z = load64(p + q6K_low_at(c, s));
+    const __m512i low = _mm512_and_si512(J % 2 ? _mm512_srli_epi16(z, 4) : z, m);
+    w[s] = or_masked(low, move_bit<2 * kk, 4>(load64(p + q6K_high_at(g, s))), top);
+  }
+  const __m512i sc_lo = q6K_scales(p, 2 * J), sc_hi = q6K_scales(p, 2 * J + 1);
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) {
+    const uint8_t* at = a + t * as;
+    const uint8_t* aq = at + 256 * sb + 32 * J;
+    __m512i lo = bcast32(at + terms + 4 * (16 * sb + 2 * J));
+    __m512i hi = bcast32(at + terms + 4 * (16 * sb + 2 * J + 1));
+    for (int j = 0; j < 4; ++j) lo = _mm512_dpbusd_epi32(lo, w[j], bcast32(aq + 4 * j));
+    for (int j = 4; j < 8; ++j) hi = _mm512_dpbusd_epi32(hi, w[j], bcast32(aq + 4 * j));
+    const __m512i s = _mm512_add_epi32(_mm512_mullo_epi32(lo, sc_lo), _mm512_mullo_epi32(hi, sc_hi));
+    const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, da), acc[t]);
+  }
+}
+
+template <int NT, int... J>
+HEARTH_T inline void q6K_subs(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+                              size_t terms, __m512 acc[NT], std::integer_sequence<int, J...>) {
+  (q6K_sub<J, NT>(p, d, a, as, sb, k, terms, acc), ...);
+}
+
+template <int NT>
+HEARTH_T void tile_q6K(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
+                       size_t os) {
+  const Act256 f(k);
+  __m512 acc[NT];
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < k / 256; ++sb) {
+    const uint8_t* p = panel + sb * kQ6KBytes;
+    q6K_subs<NT>(p, f16x16(p + kQ6KD), a, as, sb, k, f.terms, acc, std::make_integer_sequence<int, 8>());
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+}
+
+// --- dispatch -------------------------------------------------------------------
+
+using TileFn = void (*)(int64_t, const uint8_t*, __mmask16, const uint8_t*, size_t, float*, size_t);
+
+// Tokens in tiles of kBig, the rest in tiles of 8, 4, 2, 1.
+template <int kBig, TileFn Big, TileFn T8, TileFn T4, TileFn T2, TileFn T1>
+HEARTH_T void run_tiles(int64_t k, const uint8_t* panel, int nr, const uint8_t* a, size_t as, int nt, float* out,
+                        size_t os) {
+  const __mmask16 rows = static_cast<__mmask16>((1u << nr) - 1);
+  auto step = [&](TileFn fn, int n) {
+    fn(k, panel, rows, a, as, out, os);
+    a += n * as, out += n * os, nt -= n;
+  };
+  while (nt >= kBig) step(Big, kBig);
+  if (kBig > 8 && nt >= 8) step(T8, 8);
+  if (nt >= 4) step(T4, 4);
+  if (nt >= 2) step(T2, 2);
+  if (nt >= 1) step(T1, 1);
+}
+
+template <class P>
+constexpr PanelGemmFn gemm32 =
+    run_tiles<16, tile32<P, 16>, tile32<P, 8>, tile32<P, 4>, tile32<P, 2>, tile32<P, 1>>;
+template <bool kFive>
+constexpr PanelGemmFn gemm_k4 = run_tiles<16, tile_k4<kFive, 16>, tile_k4<kFive, 8>, tile_k4<kFive, 4>, tile_k4<kFive, 2>,
+                                          tile_k4<kFive, 1>>;
+constexpr PanelGemmFn gemm_q6K = run_tiles<16, tile_q6K<16>, tile_q6K<8>, tile_q6K<4>, tile_q6K<2>, tile_q6K<1>>;
+
+struct Table {
+  PanelGemmFn fn[kDTypeSlots] = {};
+  Table() {
+    fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0>;
+    fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0>;
+    fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0>;
+    fn[static_cast<uint32_t>(DType::Q4_K)] = gemm_k4<false>;
+    fn[static_cast<uint32_t>(DType::Q5_K)] = gemm_k4<true>;
+    fn[static_cast<uint32_t>(DType::Q6_K)] = gemm_q6K;
+  }
+};
+
+}  // namespace
+
+const PanelGemmFn* panel_kernels_avx512vnni() {
+  if (detected_level() < Level::Avx512Vnni) return nullptr;
+  static const Table table;
+  return table.fn;
+}
+
+}  // namespace hearth::backend::cpu

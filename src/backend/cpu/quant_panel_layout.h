@@ -1,0 +1,43 @@
+#pragma once
+// Byte offsets inside a panel (the layouts quant_panel.h describes), shared
+// by the packer (quant_panel.cpp) and the kernels (quant_panel_avx512vnni.cpp).
+#include <cstddef>
+#include <cstdint>
+
+namespace hearth::backend::cpu::panel_layout {
+
+// Blocks of 32, in pairs: both blocks' f16 scales (32 bytes each), then both
+// blocks' levels (level_bytes each).
+constexpr size_t kQ4_0Levels = 256, kQ5_0Levels = 320, kQ8_0Levels = 512;
+constexpr size_t pair_bytes(size_t level_bytes) { return 64 + 2 * level_bytes; }
+constexpr size_t scales_at(size_t level_bytes, int64_t b) {
+  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes) + 32 * static_cast<size_t>(b % 2);
+}
+constexpr size_t levels_at(size_t level_bytes, int64_t b) {
+  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes) + 64 + level_bytes * static_cast<size_t>(b % 2);
+}
+
+// q4_K and q5_K, per super-block of 256: the same 320 bytes of scales and
+// mins first, then the levels: vector s (0..7) of the nibbles of chunk c
+// (0..3) and, for q5_K, of the fifth bits, interleaved with chunk 0's
+// nibbles as the kernel first reads them.
+constexpr size_t kQ4KBytes = 2368, kQ5KBytes = 2880;
+constexpr size_t kQ4KD = 0, kQ4KDmin = 32, kQ4KScale = 64, kQ4KMin = 192;
+constexpr size_t q4K_low_at(int c, int s) { return 320 + 512 * static_cast<size_t>(c) + 64 * static_cast<size_t>(s); }
+constexpr size_t q5K_high_at(int s) { return 320 + 128 * static_cast<size_t>(s) + 64; }
+constexpr size_t q5K_low_at(int c, int s) {
+  return c == 0 ? 320 + 128 * static_cast<size_t>(s) : 832 + 512 * static_cast<size_t>(c) + 64 * static_cast<size_t>(s);
+}
+
+// q6_K, per super-block of 256: vector s (0..7) of the top bits of half g
+// and of the nibbles of chunk c, in the order the kernel first reads them:
+// per half g, the nibbles of chunk 2g and the top bits alternating, then the
+// nibbles of chunk 2g + 1.
+constexpr size_t kQ6KBytes = 3392;
+constexpr size_t kQ6KScale = 0, kQ6KD = 256;
+constexpr size_t q6K_high_at(int g, int s) { return 320 + 1536 * static_cast<size_t>(g) + 128 * static_cast<size_t>(s) + 64; }
+constexpr size_t q6K_low_at(int c, int s) {
+  return 320 + 1536 * static_cast<size_t>(c / 2) + (c % 2 ? 1024 + 64 * static_cast<size_t>(s) : 128 * static_cast<size_t>(s));
+}
+
+}  // namespace hearth::backend::cpu::panel_layout
