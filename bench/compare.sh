@@ -16,9 +16,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HEARTH="${HEARTH:-$ROOT/build/hearth}"
-NODE_DIR="${HEARTH_BENCH_NODE_DIR:-$ROOT/build/bench-node}"
-NLC_VERSION="${NLC_VERSION:-3.22.1}"  # node-llama-cpp version to install
-TOOLS="$ROOT/build/bench-llamacpp"   # llamacpp_bench, llamacpp_quantize, llama.cpp's headers
 MODELS="$ROOT/build/bench-models"
 
 usage() {
@@ -59,49 +56,11 @@ if [ "$HEARTH" = "$ROOT/build/hearth" ]; then
 fi
 
 # --- llama.cpp: node-llama-cpp's prebuilt libraries, installed once ----------
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) PLATFORM=linux-x64 ;;
-  Linux-aarch64) PLATFORM=linux-arm64 ;;
-  *) echo "no prebuilt CPU package of node-llama-cpp chosen for $(uname -s)-$(uname -m)" >&2; exit 1 ;;
-esac
-LIB_DIR="$NODE_DIR/node_modules/@node-llama-cpp/$PLATFORM/bins/$PLATFORM"
-BUNDLE="$NODE_DIR/node_modules/node-llama-cpp/llama/gitRelease.bundle"
-installed_version() {
-  node -e 'try { console.log(require(process.argv[1]).version) } catch { }' \
-    "$NODE_DIR/node_modules/node-llama-cpp/package.json" 2>/dev/null
-}
-command -v node >/dev/null || { echo "node (>= 20) and npm are needed for the llama.cpp side" >&2; exit 1; }
-if [ "$(installed_version)" != "$NLC_VERSION" ] || [ ! -d "$LIB_DIR" ]; then
-  echo "installing node-llama-cpp@$NLC_VERSION and @node-llama-cpp/$PLATFORM into $NODE_DIR ..." >&2
-  mkdir -p "$NODE_DIR"
-  # As bench/compare-llamacpp.sh: the CPU binary package only (--omit=optional
-  # skips the GPU ones), no postinstall step (it could download or compile).
-  NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm install --prefix "$NODE_DIR" --omit=optional --ignore-scripts \
-    --no-audit --no-fund --loglevel=error "node-llama-cpp@$NLC_VERSION" "@node-llama-cpp/$PLATFORM@$NLC_VERSION" >&2
-fi
-LIBLLAMA=$(cd "$LIB_DIR" && ls libllama.*so 2>/dev/null | grep -v common | head -1)
-LIBGGML=$(cd "$LIB_DIR" && ls libggml.*so 2>/dev/null | head -1)
-[ -n "$LIBLLAMA" ] && [ -n "$LIBGGML" ] && [ -f "$LIB_DIR/libggml-base.so" ] ||
-  { echo "no libllama/libggml in $LIB_DIR" >&2; exit 1; }
-
-# llama.h and ggml's headers of the very source the libraries were built from:
-# the package carries it as a git bundle.
-SRC="$TOOLS/llama.cpp"
-if [ ! -f "$SRC/include/llama.h" ] || [ "$BUNDLE" -nt "$SRC/include/llama.h" ]; then
-  rm -rf "$SRC"
-  mkdir -p "$TOOLS"
-  git clone -q --no-checkout "$BUNDLE" "$SRC"
-  git -C "$SRC" checkout -q HEAD -- include ggml/include
-fi
-build_tool() {  # NAME: compile bench/NAME.cpp against the prebuilt libraries
-  local exe="$TOOLS/$1" src="$ROOT/bench/$1.cpp"
-  [ -x "$exe" ] && [ "$exe" -nt "$src" ] && [ "$exe" -nt "$SRC/include/llama.h" ] && return 0
-  echo "compiling $exe ..." >&2
-  g++ -std=c++17 -O2 -Wall -I"$SRC/include" -I"$SRC/ggml/include" -DLLAMACPP_LIB_DIR="\"$LIB_DIR\"" \
-    "$src" -o "$exe" -L"$LIB_DIR" -l:"$LIBLLAMA" -l:"$LIBGGML" -l:libggml-base.so -Wl,-rpath,"$LIB_DIR"
-}
-build_tool llamacpp_bench
-build_tool llamacpp_quantize
+# shellcheck source=bench/llamacpp-tools.sh
+source "$ROOT/bench/llamacpp-tools.sh"
+llamacpp_setup
+build_llamacpp_tool llamacpp_bench
+build_llamacpp_tool llamacpp_quantize
 
 # --- models -----------------------------------------------------------------
 mkdir -p "$MODELS"
