@@ -194,6 +194,9 @@ void minimal_vocab(int64_t n, std::vector<gguf::KeyValue>& kv) {
     if (static_cast<int64_t>(tokens.items.size()) >= n) break;
     add(p, -static_cast<float>(tokens.items.size()), kNormal);
   }
+  // Real SentencePiece vocabularies of these families carry it (llama.cpp
+  // refuses a phi3 vocabulary without it).
+  if (static_cast<int64_t>(tokens.items.size()) < n) add("<|endoftext|>", 0.0f, kControl);
   for (int64_t k = 0; static_cast<int64_t>(tokens.items.size()) < n; ++k) add(cat("<unused", k, ">"), -1000.0f, kUnused);
 
   kv.push_back({"tokenizer.ggml.model", str("llama")});

@@ -81,7 +81,8 @@ std::vector<SynthTensor> synth_tensors(const KnownModel& model, const Mix& mix);
 // "[PAD<id>]" unused tokens as llama.cpp's converter pads, a longer one is an
 // error) or, without one, form a minimal SentencePiece vocabulary of the
 // model's size: <unk> <s> </s>, the 256 byte tokens <0x00>..<0xFF>, "▁", the
-// printable ASCII characters alone and after "▁", then "<unused<k>>" tokens.
+// printable ASCII characters alone and after "▁", the control token
+// "<|endoftext|>", then "<unused<k>>" tokens.
 std::vector<gguf::KeyValue> synth_metadata(const KnownModel& model, const Mix& mix, const gguf::File* vocab);
 
 // llama 3's rope frequency factors (head_size / 2 values), as llama.cpp's
