@@ -25,7 +25,7 @@ usage() {
   exit 2
 }
 
-LIKE=test-llama,test-llama3,test-qwen2,test-qwen3,test-qwen3moe,test-mixtral,test-gemma3
+LIKE=test-llama,test-llama3,test-qwen2,test-qwen3,test-qwen3moe,test-mixtral,test-gemma2,test-gemma3,test-phi3
 CTX=128 TEXT="$ROOT/tests/data/gpl-3.0-first-20000-bytes.txt" BYTES=0 TYPE=F16 KV=f16 T=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
