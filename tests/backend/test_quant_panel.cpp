@@ -101,9 +101,7 @@ TEST(QuantPanel, ActivationTermsFoldTheLevelOffsets) {
   }
 }
 
-TEST(QuantPanel, KernelsMatchScalarForPartialPanelsAndTiles) {
-  const PanelGemmFn* kernels = panel_kernels_avx512vnni();
-  if (!kernels) GTEST_SKIP() << "no AVX-512 VNNI";
+void expect_kernels_match_scalar(const PanelGemmFn* kernels) {
   for (DType t : panel_types()) {
     const PanelGemmFn gemm = find_panel_kernel(kernels, t);
     ASSERT_NE(gemm, nullptr) << name(t);
@@ -116,7 +114,7 @@ TEST(QuantPanel, KernelsMatchScalarForPartialPanelsAndTiles) {
         auto a = panel_act_rows(t, x, k, T);
         const size_t rb = tensor::row_bytes(t, k), as = panel_act_row_bytes(t, k);
         for (int nr : {1, 9, 16})
-          for (int nt : {1, 2, 3, 8, 15, 37}) {
+          for (int nt : {1, 2, 3, 8, 15, 16, 32, 37}) {
             std::vector<uint8_t> panel(panel_bytes(t, k));
             pack_panel(t, k, w.data(), rb, nr, panel.data());
             const size_t os = kPanelRows + 5;
@@ -139,6 +137,45 @@ TEST(QuantPanel, KernelsMatchScalarForPartialPanelsAndTiles) {
           }
         (void)act;
       }
+  }
+}
+
+TEST(QuantPanel, KernelsMatchScalarForPartialPanelsAndTiles) {
+  const PanelGemmFn* kernels = panel_kernels_avx512vnni();
+  if (!kernels) GTEST_SKIP() << "no AVX-512 VNNI";
+  expect_kernels_match_scalar(kernels);
+}
+
+TEST(QuantPanel, AmxKernelsMatchScalarForPartialPanelsAndGroups) {
+  const PanelGemmFn* kernels = panel_kernels_amx();
+  if (!kernels) GTEST_SKIP() << "no usable AMX-INT8";
+  expect_kernels_match_scalar(kernels);
+}
+
+// quant_panel.h promises the AMX kernels the VNNI kernels' results bit for
+// bit (the same integer sums, scaled and added in the same order), so that
+// a token's output does not depend on its batch.
+TEST(QuantPanel, AmxKernelsGiveTheVnniResultsBitForBit) {
+  const PanelGemmFn* amx = panel_kernels_amx();
+  if (!amx) GTEST_SKIP() << "no usable AMX-INT8";
+  const PanelGemmFn* vnni = panel_kernels_avx512vnni();
+  for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0}) {
+    ASSERT_NE(find_panel_kernel(amx, t), find_panel_kernel(vnni, t)) << name(t) << " has no AMX kernel";
+    for (int64_t k : {32, 64, 96, 4864}) {
+      const int T = 53;
+      auto w = random_weights(t, k, kPanelRows, 1200 + static_cast<uint32_t>(k), true);
+      auto a = panel_act_rows(t, random_activations(k, T, 1300 + static_cast<uint32_t>(k)), k, T);
+      std::vector<uint8_t> panel(panel_bytes(t, k));
+      pack_panel(t, k, w.data(), tensor::row_bytes(t, k), kPanelRows, panel.data());
+      const size_t as = panel_act_row_bytes(t, k);
+      std::vector<float> want(kPanelRows * T), got(kPanelRows * T);
+      find_panel_kernel(vnni, t)(k, panel.data(), kPanelRows, a.data(), as, T, want.data(), kPanelRows);
+      find_panel_kernel(amx, t)(k, panel.data(), kPanelRows, a.data(), as, T, got.data(), kPanelRows);
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_EQ(std::memcmp(&want[i], &got[i], sizeof(float)), 0)
+            << name(t) << " k=" << k << " token " << i / kPanelRows << " row " << i % kPanelRows << ": " << got[i]
+            << " vs " << want[i];
+    }
   }
 }
 

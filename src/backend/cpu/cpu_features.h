@@ -2,8 +2,9 @@
 // What the CPU can run, and the level the kernels run at. The Release binary
 // is built for plain x86-64; the faster kernels are compiled per function with
 // target attributes and chosen once at start-up from CPUID. HEARTH_CPU forces
-// a lower level (never a higher one): scalar | avx2 | avx512 | avx512bw
-// (avx512bw: AVX-512 without VNNI, to test that path on a VNNI machine).
+// a lower level (never a higher one): scalar | avx2 | avx512 | avx512bw | amx
+// (avx512bw: AVX-512 without VNNI, to test that path on a VNNI machine;
+// avx512: VNNI without AMX; amx, or unset: everything the CPU has).
 namespace hearth::backend::cpu {
 
 enum class Level {
@@ -18,5 +19,13 @@ const char* level_name(Level level);
 Level detected_level();
 // detected_level() lowered by HEARTH_CPU; read once.
 Level chosen_level();
+
+// AMX-INT8 (tile matrix multiply, Sapphire Rapids and later) is an addition to
+// the Avx512Vnni level rather than a level of its own: only the prompt
+// kernels of some weight types use it. Usable: the CPU has it and the OS lets
+// this process use the tile state (on Linux, asked for once here).
+bool amx_int8_usable();
+// amx_int8_usable() at the Avx512Vnni level, unless HEARTH_CPU caps below amx.
+bool amx_int8_chosen();
 
 }  // namespace hearth::backend::cpu

@@ -80,6 +80,11 @@ using PanelGemmFn = void (*)(int64_t k, const uint8_t* panel, int nr, const uint
 // The AVX-512 VNNI panel kernels, by DType id (nullptr where a type has
 // none); nullptr where the CPU lacks AVX-512 VNNI.
 const PanelGemmFn* panel_kernels_avx512vnni();
+// The same table with AMX-INT8 prompt kernels where a type has one (q4_0,
+// q5_0, q8_0: tokens in whole groups of 16 by tile multiplies, the rest by
+// the VNNI kernels, with bit-identical results); nullptr where AMX-INT8 is
+// not usable (cpu_features.h).
+const PanelGemmFn* panel_kernels_amx();
 inline PanelGemmFn find_panel_kernel(const PanelGemmFn* kernels, tensor::DType w) {
   const auto id = static_cast<uint32_t>(w);
   return kernels && id < kDTypeSlots ? kernels[id] : nullptr;

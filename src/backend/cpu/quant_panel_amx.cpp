@@ -1,0 +1,200 @@
+// AMX-INT8 prompt kernels on panels (layouts in quant_panel.h) for the types
+// in blocks of 32 (q4_0, q5_0, q8_0).
+//
+// A panel's block of 32 is already laid out as AMX wants its B operand: 8
+// rows (steps of 4 elements) of 16 dword columns (weight rows). Decoded once
+// per call to signed levels (level - bias) into a scratch copy of the whole
+// panel, it meets 16 tokens at a time: A = the tokens' q8_0 levels of the
+// block, read in place from the activation rows (32 bytes each, a_stride
+// apart); one tdpbssd gives the 16 x 16 integer sums of the block, exactly
+// the VNNI kernel's s (bias already taken out), and the accumulation after
+// it is the VNNI kernel's too: acc[t] += float(s) * (row scales * token
+// scale), in block order. So a token's result is bit for bit the same here
+// and in quant_panel_avx512vnni.cpp, whatever its batch; tokens past the last
+// whole 16 go to the VNNI kernels.
+//
+// Per block and 16 x 16 outputs: one tile multiply and, on the vector side,
+// 16 x (convert, multiply, FMA), against 128 vpdpbusd and 48 others in the
+// VNNI kernel: the vector side bounds it, at about 3x the VNNI rate.
+#define HEARTH_T \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,amx-tile,amx-int8")))
+// GCC 12's AVX-512 headers trip -Wuninitialized where inlined (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "backend/cpu/cpu_features.h"
+#include "backend/cpu/quant_panel.h"
+#include "backend/cpu/quant_panel_decode_avx512.h"
+#include "backend/cpu/quant_panel_layout.h"
+#include "core/bytes.h"
+#include "core/error.h"
+
+namespace hearth::backend::cpu {
+namespace {
+
+using tensor::DType;
+using namespace panel_layout;
+using namespace panel_decode;
+
+constexpr int kGroup = 16;            // tokens per tile multiply
+constexpr size_t kBlockTile = 512;    // bytes of one block's B tile (8 x 64)
+constexpr size_t kSums = kGroup * 16;  // i32 sums of one block
+
+// The tile shapes (palette 1): tmm0..3 the 16 x 16 i32 sums of four
+// blocks; tmm4, tmm5 16 tokens x 32 levels; tmm6, tmm7 8 steps x 64 bytes of
+// weights.
+struct alignas(64) TileConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {64, 64, 64, 64, 32, 32, 64, 64};
+  uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 8, 8};
+};
+static_assert(sizeof(TileConfig) == 64);
+
+// Per thread: the decoded panel, grown to the largest K seen.
+struct Scratch {
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> data;
+  size_t bytes = 0;
+  uint8_t* reserve(size_t n) {
+    if (n > bytes) {
+      data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
+      if (!data) fail("out of memory: ", n, " bytes of AMX scratch");
+      bytes = n;
+    }
+    return data.get();
+  }
+};
+thread_local Scratch t_scratch;
+
+// Block b's levels of the panel as signed bytes, into its B tile.
+template <class P>
+HEARTH_T void decode_signed(const uint8_t* panel, int64_t nb, uint8_t* tiles) {
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(P::kBias));
+  for (int64_t b = 0; b < nb; ++b) {
+    __m512i w[8];
+    P::decode(panel + levels_at(P::kLevelBytes, b), w);
+    for (int s = 0; s < 8; ++s) _mm512_store_si512(tiles + kBlockTile * b + 64 * s, _mm512_sub_epi8(w[s], bias));
+  }
+}
+
+// acc[t] += float(sums row t) * (dw * token t's scale of block b).
+HEARTH_T inline void accumulate(const int32_t* sums, __m512 dw, const uint8_t* a, size_t as, int64_t k, int64_t b,
+                                __m512 acc[kGroup]) {
+#pragma GCC unroll 16
+  for (int t = 0; t < kGroup; ++t) {
+    const __m512 da = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * b));
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(sums + 16 * t)), _mm512_mul_ps(dw, da), acc[t]);
+  }
+}
+
+// The tile sums of four blocks, b .. b + 3, into sums[0..3].
+HEARTH_T inline void tile_quad(const uint8_t* a, size_t as, const uint8_t* tiles, int64_t b, int32_t (*sums)[kSums]) {
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_loadd(4, a + 32 * b, as);
+  _tile_loadd(6, tiles + kBlockTile * b, 64);
+  _tile_loadd(5, a + 32 * (b + 1), as);
+  _tile_loadd(7, tiles + kBlockTile * (b + 1), 64);
+  _tile_dpbssd(0, 4, 6);
+  _tile_dpbssd(1, 5, 7);
+  _tile_loadd(4, a + 32 * (b + 2), as);
+  _tile_loadd(6, tiles + kBlockTile * (b + 2), 64);
+  _tile_loadd(5, a + 32 * (b + 3), as);
+  _tile_loadd(7, tiles + kBlockTile * (b + 3), 64);
+  _tile_dpbssd(2, 4, 6);
+  _tile_dpbssd(3, 5, 7);
+  _tile_stored(0, sums[0], 64);
+  _tile_stored(1, sums[1], 64);
+  _tile_stored(2, sums[2], 64);
+  _tile_stored(3, sums[3], 64);
+}
+
+// 16 tokens (activation rows a, a + as, ...) against the decoded panel, four
+// blocks at a time. Vector loads of what a tile store has just written wait
+// until it reaches memory, so the sums of a quad are scaled and added kLag
+// quads after they were stored (in a ring of kLag + 1 sets), while the tile
+// unit works on later blocks. A lag of 1 measured best (bench_quant_matmul,
+// K = 4864: 560 GFLOP/s a core against 460 with none and 500 with 2).
+template <class P>
+HEARTH_T void group16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
+                      size_t as, float* out, size_t os) {
+  constexpr int64_t kLag = 1;
+  const int64_t nb = k / 32, nq = nb / 4;
+  alignas(64) int32_t ring[kLag + 1][4][kSums];
+  __m512 acc[kGroup];
+#pragma GCC unroll 16
+  for (int t = 0; t < kGroup; ++t) acc[t] = _mm512_setzero_ps();
+  auto add_quad = [&](int64_t q) HEARTH_T {
+    for (int j = 0; j < 4; ++j) {
+      const int64_t b = 4 * q + j;
+      accumulate(ring[q % (kLag + 1)][j], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
+    }
+  };
+  for (int64_t q = 0; q < nq; ++q) {
+    if (q >= kLag) add_quad(q - kLag);
+    tile_quad(a, as, tiles, 4 * q, ring[q % (kLag + 1)]);
+  }
+  for (int64_t q = std::max<int64_t>(0, nq - kLag); q < nq; ++q) add_quad(q);
+  for (int64_t b = 4 * nq; b < nb; ++b) {
+    _tile_zero(0);
+    _tile_loadd(4, a + 32 * b, as);
+    _tile_loadd(6, tiles + kBlockTile * b, 64);
+    _tile_dpbssd(0, 4, 6);
+    _tile_stored(0, ring[0][0], 64);
+    accumulate(ring[0][0], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < kGroup; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+}
+
+template <class P, DType kType>
+HEARTH_T void gemm32(int64_t k, const uint8_t* panel, int nr, const uint8_t* a, size_t as, int nt, float* out,
+                     size_t os) {
+  const int whole = nt / kGroup * kGroup;
+  if (whole > 0) {
+    const int64_t nb = k / 32;
+    uint8_t* const tiles = t_scratch.reserve(kBlockTile * static_cast<size_t>(nb));
+    decode_signed<P>(panel, nb, tiles);
+    static const TileConfig config;
+    _tile_loadconfig(&config);
+    const __mmask16 rows = static_cast<__mmask16>((1u << nr) - 1);
+    for (int t0 = 0; t0 < whole; t0 += kGroup) group16<P>(k, panel, tiles, rows, a + t0 * as, as, out + t0 * os, os);
+    _tile_release();
+  }
+  if (nt > whole) {
+    static const PanelGemmFn vnni = find_panel_kernel(panel_kernels_avx512vnni(), kType);
+    vnni(k, panel, nr, a + whole * as, as, nt - whole, out + whole * os, os);
+  }
+}
+
+struct Table {
+  PanelGemmFn fn[kDTypeSlots] = {};
+  Table() {
+    // The types without an AMX kernel keep their VNNI one.
+    std::memcpy(fn, panel_kernels_avx512vnni(), sizeof fn);
+    fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0, DType::Q4_0>;
+    fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0, DType::Q5_0>;
+    fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0, DType::Q8_0>;
+  }
+};
+
+}  // namespace
+
+const PanelGemmFn* panel_kernels_amx() {
+  if (!amx_int8_usable()) return nullptr;
+  static const Table table;
+  return table.fn;
+}
+
+}  // namespace hearth::backend::cpu

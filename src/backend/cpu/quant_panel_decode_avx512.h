@@ -1,0 +1,86 @@
+#pragma once
+// Loading panels (quant_panel.h) into AVX-512 registers: the levels of one
+// block of 32 of all 16 rows as eight vectors, vector s = step s (elements
+// 4s..4s+3 of every row, dword lane r = row r), levels as unsigned bytes
+// (q4_0 0..15, q5_0 0..31, q8_0 level + 128). Shared by the VNNI kernels
+// (quant_panel_avx512vnni.cpp) and the AMX ones (quant_panel_amx.cpp); the
+// includer defines HEARTH_T, the target attribute of its kernels.
+#ifndef HEARTH_T
+#error "define HEARTH_T before including quant_panel_decode_avx512.h"
+#endif
+#include <immintrin.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "backend/cpu/quant_panel_layout.h"
+#include "core/bytes.h"
+
+// Internal linkage: each includer compiles these with its own target.
+namespace hearth::backend::cpu::panel_decode {
+namespace {
+
+using namespace panel_layout;
+
+HEARTH_T inline __m512i load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
+HEARTH_T inline __m512i bcast32(const uint8_t* p) { return _mm512_set1_epi32(load_le<int32_t>(p)); }
+HEARTH_T inline __m512 f16x16(const uint8_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+HEARTH_T inline __m512i nibble_mask() { return _mm512_set1_epi8(0x0f); }
+
+// a | (b & c), bitwise.
+HEARTH_T inline __m512i or_masked(__m512i a, __m512i b, __m512i c) { return _mm512_ternarylogic_epi32(a, b, c, 0xf8); }
+
+// Shifts each byte's bit From to bit To (other bits garbage), as 16-bit
+// lanes: the bits that cross into the neighbouring byte never land on To.
+template <int From, int To>
+HEARTH_T inline __m512i move_bit(__m512i v) {
+  if constexpr (To > From) return _mm512_slli_epi16(v, To - From);
+  else if constexpr (To < From) return _mm512_srli_epi16(v, From - To);
+  else return v;
+}
+
+// --- blocks of 32 -------------------------------------------------------------
+
+// kBias: the offset of the unsigned levels (level - kBias is the signed one).
+struct Panel4_0 {
+  static constexpr size_t kLevelBytes = kQ4_0Levels;
+  static constexpr int kBias = 8;
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    const __m512i m = nibble_mask();
+    for (int j = 0; j < 4; ++j) {
+      const __m512i z = load64(q + 64 * j);
+      w[j] = _mm512_and_si512(z, m);
+      w[4 + j] = _mm512_and_si512(_mm512_srli_epi16(z, 4), m);
+    }
+  }
+};
+
+struct Panel5_0 {
+  static constexpr size_t kLevelBytes = kQ5_0Levels;
+  static constexpr int kBias = 16;
+  template <int S>
+  HEARTH_T static void add_fifth(__m512i w[8], __m512i bits) {
+    w[S] = or_masked(w[S], move_bit<S, 4>(bits), _mm512_set1_epi8(0x10));
+  }
+  template <int... S>
+  HEARTH_T static void add_fifths(__m512i w[8], __m512i bits, std::integer_sequence<int, S...>) {
+    (add_fifth<S>(w, bits), ...);
+  }
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    Panel4_0::decode(q, w);
+    add_fifths(w, load64(q + kQ4_0Levels), std::make_integer_sequence<int, 8>());
+  }
+};
+
+struct Panel8_0 {
+  static constexpr size_t kLevelBytes = kQ8_0Levels;
+  static constexpr int kBias = 128;
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    for (int s = 0; s < 8; ++s) w[s] = load64(q + 64 * s);
+  }
+};
+
+}  // namespace
+}  // namespace hearth::backend::cpu::panel_decode
