@@ -181,6 +181,38 @@ TEST(Attention, EveryLevelMatchesThePlainSoftmaxOnLongSpans) {
     for (const Shape& s : {Shape{64, 14, 2}, Shape{8, 8, 4}}) check(type, s, 5000, begin, end, 50);
 }
 
+// A token's output is bit for bit the same whether it is attended alone or
+// with other tokens in one call (the server's continuous batching and prefix
+// reuse rely on it: a request's text must not depend on its neighbours).
+TEST(Attention, ATokensOutputDoesNotDependOnTheOtherTokensOfTheCall) {
+  const Shape s{64, 14, 2};
+  const int64_t n_cells = 400, width = s.head_dim * s.kv_heads;
+  const Spans spans = kShortSpans[3];
+  const int64_t T = static_cast<int64_t>(spans.begin.size()), row = s.head_dim * s.heads;
+  for (DType type : {DType::F32, DType::F16, DType::Q8_0}) {
+    Cache k(type, width, n_cells, 91), v(type, width, n_cells, 92);
+    auto q = random_floats(static_cast<size_t>(row * T), 93);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+    ThreadPool pool(2);
+    for (const QuantKernels* level : supported_quant_kernels()) {
+      SCOPED_TRACE(std::string(level_name(level->level)) + " " + tensor::dtype_info(type).name);
+      CpuAttention attention(*level);
+      std::vector<float> all(static_cast<size_t>(row * T));
+      attention.run(pool, TensorView::contiguous(DType::F32, q.data(), {s.head_dim, s.heads, T}), k.view(), v.view(),
+                    AttentionSpan{spans.begin, spans.end}, static_cast<int>(s.kv_heads), scale,
+                    TensorView::contiguous(DType::F32, all.data(), {row, T}));
+      for (int64_t t = 0; t < T; ++t) {
+        std::vector<float> one(static_cast<size_t>(row));
+        const std::vector<int32_t> b{spans.begin[t]}, e{spans.end[t]};
+        attention.run(pool, TensorView::contiguous(DType::F32, q.data() + t * row, {s.head_dim, s.heads, 1}), k.view(),
+                      v.view(), AttentionSpan{b, e}, static_cast<int>(s.kv_heads), scale,
+                      TensorView::contiguous(DType::F32, one.data(), {row, 1}));
+        ASSERT_EQ(0, std::memcmp(one.data(), all.data() + t * row, sizeof(float) * row)) << "token " << t;
+      }
+    }
+  }
+}
+
 TEST(Attention, LargeScoresDoNotOverflow) {
   // Scores around 1000: exp only ever sees score - running max <= 0.
   const Shape s{32, 4, 2};

@@ -229,16 +229,24 @@ void CpuAttention::run_job(const Call& c, const Chunk& chunk, int64_t g, Scratch
     }
   };
 
-  for (int64_t c0 = cell_begin; c0 < cell_end; c0 += B) {
-    const int nc = static_cast<int>(std::min<int64_t>(B, cell_end - c0));
+  // Blocks lie on a fixed grid of cells (multiples of B), and a block's
+  // scores sit at the columns of their cells within it, so that each query
+  // row meets the same blocks, with its cells in the same vector lanes,
+  // whichever chunk it is in: a token's output does not depend on the other
+  // tokens of the call. Only the cells of the chunk's union are computed.
+  for (int64_t g0 = cell_begin / B * B; g0 < cell_end; g0 += B) {
+    const int64_t c0 = std::max<int64_t>(g0, cell_begin);
+    const int nc = static_cast<int>(std::min<int64_t>(g0 + B, cell_end) - c0);
+    const int off = static_cast<int>(c0 - g0);
+    float* const sb = s + off;
 
-    // Scores of the block: s[i * B + j] = K row c0 + j . q row i.
+    // Scores of the block: s[i * B + (cell - g0)] = K row cell . q row i.
     if (c.k_integer) {
       const uint8_t* k0 = c.k.row<const uint8_t>(c0) + static_cast<size_t>(c.head_block(g)) * kQ8BlockBytes;
-      kernels_.scores_q8_0(k0, c.k.nb[1], nc, q8, q8_row, nq, d, s, B);
+      kernels_.scores_q8_0(k0, c.k.nb[1], nc, q8, q8_row, nq, d, sb, B);
     } else {
       const auto [k_rows, k_stride] = f32_rows(c.k, c0, nc, kf);
-      kernels_.scores(k_rows, k_stride, nc, qf, d, nq, d, s, B);
+      kernels_.scores(k_rows, k_stride, nc, qf, d, nq, d, sb, B);
     }
 
     // Per query row: the block's max, one rescale of the accumulator when it
@@ -246,8 +254,8 @@ void CpuAttention::run_job(const Call& c, const Chunk& chunk, int64_t g, Scratch
     // (those of the chunk's other tokens) get probability 0.
     for (int i = 0; i < nq; ++i) {
       float* si = s + i * B;
-      const int lo = static_cast<int>(std::clamp<int64_t>(row_begin(i) - c0, 0, nc));
-      const int hi = std::max(lo, static_cast<int>(std::clamp<int64_t>(row_end(i) - c0, 0, nc)));
+      const int lo = static_cast<int>(std::clamp<int64_t>(row_begin(i) - g0, off, off + nc));
+      const int hi = std::max(lo, static_cast<int>(std::clamp<int64_t>(row_end(i) - g0, off, off + nc)));
       float block_max = -std::numeric_limits<float>::infinity();
       for (int j = lo; j < hi; ++j) {
         si[j] *= c.scale;
@@ -262,13 +270,13 @@ void CpuAttention::run_job(const Call& c, const Chunk& chunk, int64_t g, Scratch
         m[i] = block_max;
       }
       if (hi > lo) l[i] += kernels_.exp_sum(si + lo, hi - lo, m[i]);
-      std::fill(si, si + lo, 0.0f);
-      std::fill(si + hi, si + nc, 0.0f);
+      std::fill(si + off, si + lo, 0.0f);
+      std::fill(si + hi, si + off + nc, 0.0f);
     }
 
     // acc[i] += sum_j p[i][j] * V row c0 + j.
     const auto [v_rows, v_stride] = f32_rows(c.v, c0, nc, vf);
-    kernels_.accumulate(v_rows, v_stride, nc, s, B, nq, d, acc, d);
+    kernels_.accumulate(v_rows, v_stride, nc, sb, B, nq, d, acc, d);
   }
 
   for (int i = 0; i < nq; ++i) {

@@ -25,11 +25,14 @@ HEARTH_AVX2 inline __m256 load8(const float* p, __m256i m) {
   return _mm256_loadu_ps(p);
 }
 
+// The horizontal sum in the order hsum8 adds each of its vectors: per
+// 128-bit half (x0 + x1) + (x2 + x3), then the two halves. One order for
+// both, so that a score does not depend on the tile it was computed in (and
+// so neither on the other tokens of a batch).
 HEARTH_AVX2 inline float hsum(__m256 v) {
-  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-  lo = _mm_add_ss(lo, _mm_movehdup_ps(lo));
-  return _mm_cvtss_f32(lo);
+  const __m256 pairs = _mm256_hadd_ps(v, v);
+  const __m256 quads = _mm256_hadd_ps(pairs, pairs);
+  return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(quads), _mm256_extractf128_ps(quads, 1)));
 }
 
 // The horizontal sums of a[0..7] as one vector, lane r = sum of a[r].

@@ -27,6 +27,17 @@ HEARTH_AVX512 inline __m256 fold(__m512 v) {
 }
 
 // The horizontal sums of a[0..7] in lanes 0..7.
+// The horizontal sum of one vector in hsum8's order: the two 256-bit
+// halves added, then per 128-bit half (x0 + x1) + (x2 + x3), then the
+// halves. One order for both, so that a score does not depend on the tile it
+// was computed in (and so neither on the other tokens of a batch).
+HEARTH_AVX512 inline float hsum1(__m512 a) {
+  const __m256 f = fold(a);
+  const __m256 pairs = _mm256_hadd_ps(f, f);
+  const __m256 quads = _mm256_hadd_ps(pairs, pairs);
+  return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(quads), _mm256_extractf128_ps(quads, 1)));
+}
+
 HEARTH_AVX512 inline __m256 hsum8(const __m512* a) {
   __m256 f[8];
   for (int r = 0; r < 8; ++r) f[r] = fold(a[r]);
@@ -71,7 +82,7 @@ HEARTH_AVX512 inline void score_tile(const float* k, int64_t k_stride, const flo
     }
   } else {
     for (int r = 0; r < RQ; ++r)
-      for (int c = 0; c < RK; ++c) s[r * s_stride + c] = _mm512_reduce_add_ps(acc[r][c]);
+      for (int c = 0; c < RK; ++c) s[r * s_stride + c] = hsum1(acc[r][c]);
   }
 }
 
