@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "runtime/stop_matcher.h"
 #include "tokenizer/vocab.h"
 
 namespace hearth::runtime {
@@ -19,49 +20,6 @@ const char* stop_reason_name(StopReason reason) {
   }
   return "stop";
 }
-
-namespace {
-
-// Holds back text that might be the beginning of a stop string.
-class StopMatcher {
- public:
-  explicit StopMatcher(const std::vector<std::string>& stops) : stops_(stops) {}
-
-  // Adds text; returns what can be emitted. Sets `hit` when a stop string
-  // appeared (the returned text then ends right before it).
-  std::string push(std::string_view text, bool& hit) {
-    pending_ += text;
-    size_t cut = std::string::npos;
-    for (const auto& s : stops_) {
-      if (s.empty()) continue;
-      size_t at = pending_.find(s);
-      if (at != std::string::npos) cut = std::min(cut, at);
-    }
-    if (cut != std::string::npos) {
-      hit = true;
-      std::string out = pending_.substr(0, cut);
-      pending_.clear();
-      return out;
-    }
-    size_t keep = 0;
-    for (const auto& s : stops_)
-      for (size_t n = std::min(s.size() - (s.empty() ? 0 : 1), pending_.size()); n > keep; --n)
-        if (pending_.compare(pending_.size() - n, n, s, 0, n) == 0) {
-          keep = n;
-          break;
-        }
-    std::string out = pending_.substr(0, pending_.size() - keep);
-    pending_.erase(0, pending_.size() - keep);
-    return out;
-  }
-  std::string flush() { return std::exchange(pending_, {}); }
-
- private:
-  const std::vector<std::string>& stops_;
-  std::string pending_;
-};
-
-}  // namespace
 
 GenerateResult generate(Session& session, const std::vector<int32_t>& prompt, const GenerateParams& params,
                         const TextSink& on_text, const std::atomic<bool>* cancel) {

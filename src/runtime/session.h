@@ -38,6 +38,7 @@ class Session {
   int64_t n_ctx() const { return n_ctx_; }
   int n_seq() const { return static_cast<int>(history_.size()); }
   int64_t n_vocab() const { return model_.hparams().n_vocab; }
+  size_t cache_bytes() const { return cache_.bytes(); }
 
   // Decodes the batch (split into steps of n_batch tokens). Afterwards
   // logits(i) holds the logits of the i-th token that asked for them.
