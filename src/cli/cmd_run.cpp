@@ -1,9 +1,12 @@
 // `hearth run MODEL [PROMPT]`: with a prompt (argument, -p, or piped stdin),
 // answer once and stream the text; on a terminal without a prompt, chat.
 // Models with a chat template get their prompts through it unless --raw.
+// MODEL is a .gguf path or the name of a model in the store, whose template,
+// system message, messages and parameters are then the defaults.
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -16,6 +19,7 @@
 #include "core/error.h"
 #include "model/model.h"
 #include "runtime/session.h"
+#include "store/store.h"
 
 namespace hearth::cli {
 
@@ -30,10 +34,44 @@ struct RunOptions {
   int64_t seed = -1;
   bool raw = false;
   bool verbose = false;
+  CLI::App* command = nullptr;  // to tell options given on the command line from defaults
 };
+
+// A model argument that is not a file, does not end in .gguf and parses as a
+// model name is looked up in the store.
+std::optional<store::ModelInfo> stored_model(const std::string& arg) {
+  std::error_code ec;
+  if (std::filesystem::exists(arg, ec) || std::filesystem::path(arg).extension() == ".gguf") return std::nullopt;
+  const auto name = store::Name::try_parse(arg);
+  if (!name) return std::nullopt;
+  auto info = store::Store::open().find(*name);
+  if (!info) fail("model '", arg, "' not found");
+  return info;
+}
+
+// The model's PARAMETERs, where the command line did not set the option.
+void apply_model_parameters(const nlohmann::json& params, RunOptions& opts) {
+  auto unset = [&](const char* flag) { return opts.command->get_option(flag)->count() == 0; };
+  auto& s = opts.gen.sampling;
+  for (const auto& [name, v] : params.items()) {
+    if (name == "temperature" && unset("--temp")) s.temperature = v.get<float>();
+    else if (name == "top_k" && unset("--top-k")) s.top_k = v.get<int>();
+    else if (name == "top_p" && unset("--top-p")) s.top_p = v.get<float>();
+    else if (name == "min_p" && unset("--min-p")) s.min_p = v.get<float>();
+    else if (name == "repeat_penalty" && unset("--repeat-penalty")) s.repeat_penalty = v.get<float>();
+    else if (name == "repeat_last_n" && unset("--repeat-last-n")) s.repeat_last_n = v.get<int>();
+    else if (name == "seed" && unset("--seed")) opts.seed = v.get<int64_t>();
+    else if (name == "num_predict" && unset("--num-predict")) opts.gen.num_predict = v.get<int64_t>();
+    else if (name == "num_ctx" && unset("--ctx-size")) opts.engine.ctx_size = v.get<int64_t>();
+    else if (name == "num_thread" && unset("--threads")) opts.engine.threads = v.get<int>();
+    else if (name == "stop") for (const auto& stop : v) opts.gen.stop.push_back(stop.get<std::string>());
+  }
+}
 
 void run(RunOptions& opts) {
   const int64_t t0 = now_ns();
+  const std::optional<store::ModelInfo> stored = stored_model(opts.model);
+  if (stored) apply_model_parameters(stored->parameters, opts);
   if (!opts.prompt_flag.empty()) {
     if (!opts.prompt.empty()) fail("give the prompt either as an argument or with -p, not both");
     opts.prompt = opts.prompt_flag;
@@ -49,7 +87,7 @@ void run(RunOptions& opts) {
     opts.gen.sampling.random_seed = false;
   }
 
-  auto model = model::Model::load(opts.model);
+  auto model = model::Model::load(stored ? stored->model_path.string() : opts.model);
   auto backend = backend::make_cpu_backend(opts.engine.threads);
   runtime::SessionParams sp;
   sp.n_ctx = opts.engine.ctx_size;
@@ -58,6 +96,12 @@ void run(RunOptions& opts) {
   Conversation conversation(*model, session, opts.gen);
   conversation.verbose = opts.verbose;
   if (!opts.raw) conversation.chat_template = model->file().find_string("tokenizer.chat_template");
+  if (stored) {
+    if (!opts.raw && stored->template_text) conversation.chat_template = stored->template_text;
+    if (stored->system) conversation.system = *stored->system;
+    for (const store::Message& m : stored->messages)
+      conversation.messages.push_back({{"role", m.role}, {"content", m.content}});
+  }
   const int64_t load_ns = now_ns() - t0;
 
   install_interrupt_handler();
@@ -84,7 +128,8 @@ void run(RunOptions& opts) {
 void register_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Chat with a model, or generate text from a prompt");
-  cmd->add_option("model", opts->model, "Path to a .gguf model file")->required();
+  opts->command = cmd;
+  cmd->add_option("model", opts->model, "A .gguf model file, or the name of a model in the store")->required();
   cmd->add_option("prompt", opts->prompt, "Prompt (default: -p, else standard input, else an interactive chat)");
   cmd->add_option("-p,--prompt", opts->prompt_flag, "Prompt");
   auto& s = opts->gen.sampling;

@@ -21,5 +21,10 @@ void register_quantize(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_embed(CLI::App& app);
+void register_create(CLI::App& app);
+void register_list(CLI::App& app);
+void register_show(CLI::App& app);
+void register_cp(CLI::App& app);
+void register_rm(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
   hearth::cli::register_synth(app);
   hearth::cli::register_bench(app);
   hearth::cli::register_embed(app);
+  hearth::cli::register_create(app);
+  hearth::cli::register_list(app);
+  hearth::cli::register_show(app);
+  hearth::cli::register_cp(app);
+  hearth::cli::register_rm(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
