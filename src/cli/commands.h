@@ -26,5 +26,8 @@ void register_list(CLI::App& app);
 void register_show(CLI::App& app);
 void register_cp(CLI::App& app);
 void register_rm(CLI::App& app);
+void register_serve(CLI::App& app);
+void register_ps(CLI::App& app);
+void register_stop(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   hearth::cli::register_show(app);
   hearth::cli::register_cp(app);
   hearth::cli::register_rm(app);
+  hearth::cli::register_serve(app);
+  hearth::cli::register_ps(app);
+  hearth::cli::register_stop(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

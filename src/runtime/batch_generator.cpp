@@ -25,7 +25,7 @@ struct BatchGenerator::Slot {
   std::optional<StopMatcher> stops;
 };
 
-BatchGenerator::BatchGenerator(Session& session) : session_(session) {
+BatchGenerator::BatchGenerator(Session& session, QueueLimit limit) : session_(session), limit_(std::move(limit)) {
   for (int s = 0; s < session_.n_seq(); ++s) {
     slots_.push_back(std::make_unique<Slot>());
     slots_.back()->seq = s;
@@ -51,6 +51,13 @@ void BatchGenerator::submit(std::shared_ptr<Job> job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) fail("the model is being unloaded");
+    if (limit_.waiting) {
+      if (limit_.waiting->fetch_add(1) >= limit_.max) {
+        limit_.waiting->fetch_sub(1);
+        throw QueueFull(cat("server busy, please try again: ", limit_.max,
+                            " requests are already waiting (HEARTH_MAX_QUEUE)"));
+      }
+    }
     waiting_.push_back(std::move(job));
   }
   wake_.notify_all();
@@ -80,6 +87,7 @@ void BatchGenerator::loop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     left.swap(waiting_);
+    if (limit_.waiting) limit_.waiting->fetch_sub(static_cast<int64_t>(left.size()));
   }
   for (auto& job : left) {
     JobResult r;
@@ -101,6 +109,7 @@ void BatchGenerator::admit_waiting() {
       if (!any_free) return;
       job = std::move(waiting_.front());
       waiting_.pop_front();
+      if (limit_.waiting) limit_.waiting->fetch_sub(1);
     }
     Slot* best = nullptr;
     size_t best_common = 0;

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "runtime/generate.h"
 #include "runtime/session.h"
 
@@ -63,16 +64,29 @@ struct Job {
   std::atomic<bool> cancelled{false};
 };
 
+// Jobs waiting for a slot, counted across generators (a server's queue
+// limit covers all its models): submit() refuses a job that would make
+// `waiting` exceed `max`.
+struct QueueLimit {
+  std::shared_ptr<std::atomic<int64_t>> waiting;
+  int64_t max = 0;
+};
+
+struct QueueFull : Error {
+  using Error::Error;
+};
+
 class BatchGenerator {
  public:
   // Slots: one per sequence of the session. Starts the thread.
-  explicit BatchGenerator(Session& session);
+  explicit BatchGenerator(Session& session, QueueLimit limit = {});
   ~BatchGenerator();  // cancels every job (their on_done runs) and joins
   BatchGenerator(const BatchGenerator&) = delete;
   BatchGenerator& operator=(const BatchGenerator&) = delete;
 
   // Queues a job (FIFO). Throws hearth::Error for an empty prompt or one that
-  // does not fit in a slot's context, before queueing anything.
+  // does not fit in a slot's context, and QueueFull past the queue limit,
+  // before queueing anything.
   void submit(std::shared_ptr<Job> job);
 
   int slots() const { return session_.n_seq(); }
@@ -89,6 +103,7 @@ class BatchGenerator {
   void sample_and_emit(Slot& slot, std::span<const float> logits);
 
   Session& session_;
+  QueueLimit limit_;
   std::vector<std::unique_ptr<Slot>> slots_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
