@@ -221,6 +221,7 @@ bool BatchGenerator::step() {
 void BatchGenerator::sample_and_emit(Slot& slot, std::span<const float> logits) {
   Job& job = *slot.job;
   if (job.params.num_predict >= 0 && slot.generated >= job.params.num_predict) return finish(slot, StopReason::Length);
+  if (job.constraint && job.constraint->finished()) return finish(slot, StopReason::EndOfGeneration);
   const tokenizer::Vocab& vocab = session_.model().vocab();
   int32_t token;
   try {

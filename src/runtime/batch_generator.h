@@ -41,6 +41,9 @@ class TokenConstraint {
   virtual int32_t sample(sampling::Sampler& sampler, std::span<const float> logits) = 0;
   // Records a sampled token.
   virtual void accept(int32_t token) = 0;
+  // Nothing may follow what was sampled: the job ends (as at end of
+  // generation) before sampling again.
+  virtual bool finished() const { return false; }
 };
 
 struct JobResult {

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "sampling/constraint.h"
 
 namespace hearth::sampling {
 
@@ -152,6 +153,7 @@ int32_t Sampler::draw(size_t n) {
 
 int32_t Sampler::sample(std::span<const float> logits) {
   if (logits.empty()) fail("sampler: empty logits");
+  if (constraint_) return sample_constrained(logits);
   const size_t n_vocab = logits.size();
 
   if (params_.temperature <= 0.0f) {
@@ -201,8 +203,12 @@ int32_t Sampler::sample(std::span<const float> logits) {
     for (size_t i = 0; i < n_vocab; ++i)
       candidates_.push_back(Candidate{static_cast<int32_t>(i), logit_of(i), 0.0f});
   }
-  size_t n = candidates_.size();
+  return finish(candidates_.size());
+}
 
+// The rest of the chain over candidates_[0, n): top-p, min-p, temperature,
+// and the draw.
+int32_t Sampler::finish(size_t n) {
   n = truncate_top_p(n);
 
   // min-p: keep p >= min_p * p_max, i.e. logit >= max_logit + log(min_p),
@@ -222,6 +228,57 @@ int32_t Sampler::sample(std::span<const float> logits) {
   for (size_t i = 0; i < n; ++i) candidates_[i].logit /= t;
 
   return draw(n);
+}
+
+// Checking a token against the grammar costs far more than reading its
+// logit, so tokens are checked best first and only until the chain has what
+// it needs: greedy stops at the first allowed one, top-k at the k-th. The
+// order is a heap over all tokens (O(n) to build, O(log n) per token taken),
+// with the same tie rule as the unconstrained chain.
+int32_t Sampler::sample_constrained(std::span<const float> logits) {
+  const size_t n_vocab = logits.size();
+  const TokenConstraint& c = *constraint_;
+  const bool greedy = params_.temperature <= 0.0f;
+  const auto worse = [](const Candidate& a, const Candidate& b) { return better(b, a); };
+
+  if (greedy) {
+    // The argmax is allowed most of the time: try it before ranking.
+    size_t best = 0;
+    for (size_t i = 1; i < n_vocab; ++i)
+      if (logits[i] > logits[best]) best = i;
+    if (c.allowed(static_cast<int32_t>(best))) return static_cast<int32_t>(best);
+  }
+
+  collect_penalized(n_vocab);
+  const float penalty = params_.repeat_penalty;
+  size_t next_penalized = 0;
+  ranked_.clear();
+  for (size_t i = 0; i < n_vocab; ++i) {
+    float l = logits[i];
+    if (!greedy && next_penalized < penalized_.size() && penalized_[next_penalized] == static_cast<int32_t>(i)) {
+      ++next_penalized;
+      l = l > 0.0f ? l / penalty : l * penalty;
+    }
+    ranked_.push_back(Candidate{static_cast<int32_t>(i), l, 0.0f});
+  }
+
+  const size_t k = greedy ? 1 : params_.top_k > 0 ? static_cast<size_t>(params_.top_k) : n_vocab;
+  candidates_.clear();
+  if (k >= n_vocab) {
+    // Every allowed token is a candidate: no order needed.
+    for (const Candidate& cand : ranked_)
+      if (c.allowed(cand.id)) candidates_.push_back(cand);
+  } else {
+    std::make_heap(ranked_.begin(), ranked_.end(), worse);
+    for (auto end = ranked_.end(); end != ranked_.begin() && candidates_.size() < k; --end) {
+      std::pop_heap(ranked_.begin(), end, worse);
+      const Candidate& cand = *(end - 1);
+      if (c.allowed(cand.id)) candidates_.push_back(cand);
+    }
+  }
+  if (candidates_.empty()) fail("sampler: the grammar allows no token");
+  if (greedy) return candidates_[0].id;
+  return finish(candidates_.size());
 }
 
 }  // namespace hearth::sampling

@@ -56,7 +56,9 @@ void fit_prompt(std::vector<int32_t>& tokens, const LoadedModel& model, const Re
 // The structured-output constraint for ollama's `format` ("json" or a JSON
 // schema); nullptr for none. HttpError 400 for a schema that cannot be
 // enforced.
-std::unique_ptr<runtime::TokenConstraint> format_constraint(LoadedModel& model, const nlohmann::json& format);
+// (Schemas keep their key order: pass them parsed as ordered_json, see
+// ordered_member.)
+std::unique_ptr<runtime::TokenConstraint> format_constraint(LoadedModel& model, const nlohmann::ordered_json& format);
 
 // The pooled, normalised embedding of each text (HttpError 400 for a model
 // that does not embed, or an input past the context without truncate);

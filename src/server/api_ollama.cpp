@@ -110,10 +110,11 @@ void answer(Api& api, httplib::Response& res, ModelRequest r, std::vector<int32_
   stream(res, "application/x-ndjson", state);
 }
 
-std::unique_ptr<runtime::TokenConstraint> constraint_for(ModelRequest& r, const nlohmann::json& body) {
+std::unique_ptr<runtime::TokenConstraint> constraint_for(ModelRequest& r, const nlohmann::json& body,
+                                                         const std::string& raw_body) {
   const auto it = body.find("format");
   if (it == body.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) return nullptr;
-  return format_constraint(r.lease->model(), *it);
+  return format_constraint(r.lease->model(), ordered_member(raw_body, {"format"}));
 }
 
 void refuse_images(const nlohmann::json& body) {
@@ -150,7 +151,7 @@ void handle_generate(Api& api, const httplib::Request& req, httplib::Response& r
       throw HttpError(400, "\"context\" holds token id " + std::to_string(t) + ", outside the vocabulary", "context");
   ChatPrompt p = completion_prompt(model.model(), r.entry, prompt, system, raw, tmpl, context);
   fit_prompt(p.tokens, model, r.options, truncate);
-  auto constraint = constraint_for(r, body);
+  auto constraint = constraint_for(r, body, req.body);
   answer(api, res, std::move(r), std::move(p.tokens), Reply{false, name, true}, streaming, std::move(constraint));
 }
 
@@ -172,7 +173,7 @@ void handle_chat(Api& api, const httplib::Request& req, httplib::Response& res) 
   if (!model.generates()) throw HttpError(400, "\"" + name + "\" is an embedding model: it does not generate text");
   ChatPrompt p = chat_prompt(model.model(), r.entry, normalized, tools, tmpl);
   fit_prompt(p.tokens, model, r.options, truncate);
-  auto constraint = constraint_for(r, body);
+  auto constraint = constraint_for(r, body, req.body);
   answer(api, res, std::move(r), std::move(p.tokens), Reply{true, name, false}, streaming, std::move(constraint));
 }
 

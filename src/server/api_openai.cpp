@@ -60,8 +60,9 @@ nlohmann::json options_from(const nlohmann::json& body) {
   return o;
 }
 
-// response_format as ollama's `format`: null, "json", or a schema.
-nlohmann::json format_from(const nlohmann::json& body) {
+// response_format as ollama's `format`: null, "json", or a schema (its keys
+// in the request's order, from the raw body).
+nlohmann::ordered_json format_from(const nlohmann::json& body, const std::string& raw_body) {
   const nlohmann::json* rf = opt_object(body, "response_format");
   if (!rf) return nullptr;
   const std::string type = opt_string(*rf, "type", "response_format.").value_or("text");
@@ -72,7 +73,7 @@ nlohmann::json format_from(const nlohmann::json& body) {
     if (!js) throw HttpError(400, "\"response_format.json_schema\" is required for type json_schema", "response_format");
     const nlohmann::json* schema = opt_object(*js, "schema", "response_format.json_schema.");
     if (!schema) throw HttpError(400, "\"response_format.json_schema.schema\" is required", "response_format");
-    return *schema;
+    return ordered_member(raw_body, {"response_format", "json_schema", "schema"});
   }
   throw HttpError(400, "\"response_format.type\" must be text, json_object or json_schema", "response_format");
 }
@@ -172,7 +173,7 @@ void handle_chat(Api& api, const httplib::Request& req, httplib::Response& res) 
   nlohmann::ordered_json tools;
   if (const nlohmann::json* t = opt_array(body, "tools")) tools = *t;
   const nlohmann::json options = options_from(body);
-  const nlohmann::json format = format_from(body);
+  const nlohmann::ordered_json format = format_from(body, req.body);
   const bool streaming = opt_bool(body, "stream").value_or(false);
 
   ModelRequest r = prepare_model(api, name, &options, request_keep_alive(body), start);

@@ -52,6 +52,15 @@ nlohmann::json parse_body(const std::string& body) {
   return j;
 }
 
+nlohmann::ordered_json ordered_member(const std::string& body, std::initializer_list<const char*> path) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(body, nullptr, false);
+  for (const char* key : path) {
+    if (!j.is_object() || !j.contains(key)) return nullptr;
+    j = std::move(j[key]);
+  }
+  return j;
+}
+
 std::optional<std::string> opt_string(const nlohmann::json& obj, const char* key, std::string_view where) {
   const nlohmann::json* v = member(obj, key);
   if (!v) return std::nullopt;

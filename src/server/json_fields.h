@@ -23,6 +23,10 @@ struct HttpError : std::runtime_error {
 // The body as a JSON object; an empty body is an empty object (as ollama
 // takes it). Throws HttpError 400.
 nlohmann::json parse_body(const std::string& body);
+// A member of the body (nested keys in turn) with the order of object keys
+// kept, as JSON schemas need it; null when absent. The body has been
+// parsed once by parse_body already.
+nlohmann::ordered_json ordered_member(const std::string& body, std::initializer_list<const char*> path);
 
 // Optional fields: nullopt when absent or null; HttpError 400 when of
 // another type. `where` prefixes the field name in messages ("options.").

@@ -34,11 +34,12 @@ std::vector<float> LoadedModel::embed(std::span<const int32_t> tokens) {
   return runtime::embed(*model_, *backend_, tokens);
 }
 
-const std::vector<std::string>& LoadedModel::token_bytes() {
+std::shared_ptr<const std::vector<std::string>> LoadedModel::token_bytes() {
   std::call_once(token_bytes_once_, [&] {
     const tokenizer::Vocab& vocab = model_->vocab();
-    token_bytes_.resize(static_cast<size_t>(vocab.size()));
-    for (int32_t id = 0; id < vocab.size(); ++id) token_bytes_[static_cast<size_t>(id)] = vocab.decode_token(id);
+    auto bytes = std::make_shared<std::vector<std::string>>(static_cast<size_t>(vocab.size()));
+    for (int32_t id = 0; id < vocab.size(); ++id) (*bytes)[static_cast<size_t>(id)] = vocab.decode_token(id);
+    token_bytes_ = std::move(bytes);
   });
   return token_bytes_;
 }

@@ -48,7 +48,7 @@ class LoadedModel {
   std::vector<float> embed(std::span<const int32_t> tokens);
   // The bytes each token id stands for (what structured output matches
   // tokens against), built on first use.
-  const std::vector<std::string>& token_bytes();
+  std::shared_ptr<const std::vector<std::string>> token_bytes();
 
  private:
   ModelEntry entry_;
@@ -61,7 +61,7 @@ class LoadedModel {
   int64_t load_ns_ = 0;
   std::mutex embed_mutex_;
   std::once_flag token_bytes_once_;
-  std::vector<std::string> token_bytes_;
+  std::shared_ptr<std::vector<std::string>> token_bytes_;
 };
 
 }  // namespace hearth::server

@@ -63,8 +63,13 @@ TEST(BadInput, EachGetsItsStatusAndMessage) {
                400, "images are not supported");
   expect_error(s.post("/api/generate", {{"model", kStories}, {"prompt", "hi"}, {"keep_alive", "forever"}}), 400,
                "keep_alive");
-  expect_error(s.post("/api/generate", {{"model", kStories}, {"prompt", "hi"}, {"format", {{"type", "object"}, {"pattern", 3}}}}),
-               400, "");
+  expect_error(s.post("/api/generate", {{"model", kStories},
+                                        {"prompt", "hi"},
+                                        {"format", {{"type", "object"},
+                                                    {"properties", {{"id", {{"type", "string"}, {"pattern", "^[a-z]+$"}}}}}}}}),
+               400, "pattern");
+  expect_error(s.post("/api/generate", {{"model", kStories}, {"prompt", "hi"}, {"format", "yaml"}}), 400,
+               "\"format\" must be \"json\" or a JSON schema");
   // OpenAI's shape on /v1.
   auto oa = s.post("/v1/chat/completions", {{"model", kStories}, {"messages", nlohmann::json::array()}});
   expect_error(oa, 400, "at least one message");

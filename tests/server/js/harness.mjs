@@ -34,7 +34,8 @@ function hearth(args, env) {
   return execFileSync(bin, args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-// Starts a server; options.env adds to its environment.
+// Starts a server; options.env adds to its environment, options.qwen adds
+// the model "qwen-synth:chat".
 export async function startServer(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), "hearth-js-"));
   const models = join(dir, "models");
@@ -47,6 +48,16 @@ export async function startServer(options = {}) {
   hearth(["synth", "--like", "test-bert", "--type", "F32", "-o", bertFile], env);
   writeFileSync(join(dir, "Embed.modelfile"), `FROM ${bertFile}\n`);
   hearth(["create", "tiny-embed", "-f", join(dir, "Embed.modelfile")], env);
+
+  // A Qwen2.5-0.5B-shaped model (random weights, Qwen2's real vocabulary),
+  // for tests where the forward pass must cost more than the HTTP around it.
+  if (options.qwen) {
+    const qwenFile = join(dir, "qwen.gguf");
+    hearth(["synth", "--like", "qwen2.5-0.5b", "--type", "Q4_0", "--vocab", join(root, "tests", "data", "ggml-vocab-qwen2.gguf"),
+            "-o", qwenFile], env);
+    writeFileSync(join(dir, "Qwen.modelfile"), `FROM ${qwenFile}\nTEMPLATE """${chatTemplate}"""\n`);
+    hearth(["create", "qwen-synth:chat", "-f", join(dir, "Qwen.modelfile")], env);
+  }
 
   const port = await freePort();
   const host = `http://127.0.0.1:${port}`;
