@@ -14,6 +14,7 @@ nlohmann::json call_server(const std::string& method, const std::string& path, c
   if (host == "::") host = "::1";
   httplib::Client client(host, config.address.port);
   client.set_connection_timeout(5, 0);
+  client.set_read_timeout(300, 0);  // a stop may wait for a model that is busy loading
   httplib::Headers headers;
   if (!config.api_key.empty()) headers.emplace("Authorization", "Bearer " + config.api_key);
   httplib::Result r = method == "GET" ? client.Get(path, headers)

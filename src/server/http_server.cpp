@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "core/error.h"
 #include "server/api.h"
@@ -15,6 +16,10 @@ namespace {
 // Handler threads: every open stream holds one for its whole length.
 constexpr size_t kHandlerThreads = 128;
 constexpr size_t kMaxBodyBytes = size_t{64} << 20;
+// Blob uploads (POST /api/blobs/...) stream to disk and may be whole models.
+constexpr size_t kMaxUploadBytes = size_t{1} << 40;
+
+bool upload_endpoint(const std::string& path) { return path.rfind("/api/blobs/", 0) == 0; }
 
 bool open_endpoint(const std::string& path) { return path == "/" || path == "/api/version"; }
 
@@ -53,6 +58,10 @@ struct HttpServer::Impl {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Vary", "Origin");
     }
+    if (!upload_endpoint(req.path) && req.get_header_value<uint64_t>("Content-Length") > kMaxBodyBytes) {
+      send_error(res, style_for(req.path), 413, "the request body is too large");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.method == "OPTIONS") {
       res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
       res.set_header("Access-Control-Allow-Headers",
@@ -81,7 +90,13 @@ HttpServer::HttpServer(ServerConfig config, std::unique_ptr<Catalog> catalog)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(catalog))) {
   Impl& s = *impl_;
   s.http.new_task_queue = [] { return new httplib::ThreadPool(kHandlerThreads); };
-  s.http.set_payload_max_length(kMaxBodyBytes);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a
+  // second server on the same port would start and share its connections.
+  s.http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  s.http.set_payload_max_length(kMaxUploadBytes);  // others are held to kMaxBodyBytes by gate()
   s.http.set_read_timeout(60, 0);
   s.http.set_write_timeout(60, 0);
   s.http.set_pre_routing_handler([&s](const httplib::Request& req, httplib::Response& res) { return s.gate(req, res); });
@@ -92,6 +107,7 @@ HttpServer::HttpServer(ServerConfig config, std::unique_ptr<Catalog> catalog)
     else send_error(res, style_for(req.path), res.status, "HTTP " + std::to_string(res.status));
   });
   register_model_routes(s.http, s.api);
+  register_store_routes(s.http, s.api);
   register_ollama_routes(s.http, s.api);
   register_openai_routes(s.http, s.api);
 }
