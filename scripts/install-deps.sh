@@ -8,6 +8,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libpcre2-dev libicu-dev
   libssl-dev                # sha256 for the model store (libcrypto)
   libcpp-httplib-dev        # hearth serve (HTTP)
+  libcurl4-openssl-dev      # hearth pull (HTTPS downloads)
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev  # sanitizer builds and the libFuzzer targets
   python3 python3-jinja2    # the chat template tests' oracle

@@ -234,7 +234,7 @@ class Repl {
           << "  vocabulary          " << hp.n_vocab << "\n"
           << "  chat template       " << (c_.chat_template ? "yes" : "no (raw completion)") << "\n";
     } else if (what == "template") {
-      out << (c_.chat_template ? *c_.chat_template : std::string("(no chat template)")) << "\n";
+      out << (c_.chat_template ? c_.chat_template->source : std::string("(no chat template)")) << "\n";
     } else if (what == "parameters") {
       out << "  num_predict         " << c_.gen.num_predict << "\n"
           << "  temperature         " << s.temperature << "\n"

@@ -1,8 +1,9 @@
 // `hearth run MODEL [PROMPT]`: with a prompt (argument, -p, or piped stdin),
 // answer once and stream the text; on a terminal without a prompt, chat.
 // Models with a chat template get their prompts through it unless --raw.
-// MODEL is a .gguf path or the name of a model in the store, whose template,
-// system message, messages and parameters are then the defaults.
+// MODEL is a .gguf path or the name of a model in the store (pulled first
+// when it is not there yet), whose template, system message, messages and
+// parameters are then the defaults.
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,10 +16,13 @@
 #include "cli/commands.h"
 #include "cli/conversation.h"
 #include "cli/options.h"
+#include "cli/pull_progress.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "model/model.h"
 #include "runtime/session.h"
+#include "store/prompt_template.h"
+#include "store/pull.h"
 #include "store/store.h"
 
 namespace hearth::cli {
@@ -34,19 +38,23 @@ struct RunOptions {
   int64_t seed = -1;
   bool raw = false;
   bool verbose = false;
+  bool insecure = false;
   CLI::App* command = nullptr;  // to tell options given on the command line from defaults
 };
 
 // A model argument that is not a file, does not end in .gguf and parses as a
-// model name is looked up in the store.
-std::optional<store::ModelInfo> stored_model(const std::string& arg) {
+// model name (or names a Hugging Face repository) is looked up in the store,
+// and pulled first when it is not there, as `ollama run` does.
+std::optional<store::ModelInfo> stored_model(const std::string& arg, bool insecure) {
   std::error_code ec;
   if (std::filesystem::exists(arg, ec) || std::filesystem::path(arg).extension() == ".gguf") return std::nullopt;
-  const auto name = store::Name::try_parse(arg);
-  if (!name) return std::nullopt;
-  auto info = store::Store::open().find(*name);
-  if (!info) fail("model '", arg, "' not found");
-  return info;
+  const bool hugging_face = store::parse_hf_reference(arg).has_value();
+  const auto name = store::pulled_name(arg);
+  if (!hugging_face && !name) return std::nullopt;
+  const store::Store store = store::Store::open();
+  if (name)
+    if (auto info = store.find(*name)) return info;
+  return store.get(pull_with_progress(arg, insecure).name);
 }
 
 // The model's PARAMETERs, where the command line did not set the option.
@@ -70,7 +78,7 @@ void apply_model_parameters(const nlohmann::json& params, RunOptions& opts) {
 
 void run(RunOptions& opts) {
   const int64_t t0 = now_ns();
-  const std::optional<store::ModelInfo> stored = stored_model(opts.model);
+  const std::optional<store::ModelInfo> stored = stored_model(opts.model, opts.insecure);
   if (stored) apply_model_parameters(stored->parameters, opts);
   if (!opts.prompt_flag.empty()) {
     if (!opts.prompt.empty()) fail("give the prompt either as an argument or with -p, not both");
@@ -95,9 +103,12 @@ void run(RunOptions& opts) {
   runtime::Session session(*model, *backend, sp);
   Conversation conversation(*model, session, opts.gen);
   conversation.verbose = opts.verbose;
-  if (!opts.raw) conversation.chat_template = model->file().find_string("tokenizer.chat_template");
+  if (!opts.raw) {
+    conversation.chat_template = store::template_in_effect(stored ? stored->template_text : std::nullopt,
+                                                           model->file().find_string("tokenizer.chat_template"));
+    if (conversation.chat_template) store::check_prompt_template(*conversation.chat_template);
+  }
   if (stored) {
-    if (!opts.raw && stored->template_text) conversation.chat_template = stored->template_text;
     if (stored->system) conversation.system = *stored->system;
     for (const store::Message& m : stored->messages)
       conversation.messages.push_back({{"role", m.role}, {"content", m.content}});
@@ -129,7 +140,7 @@ void register_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Chat with a model, or generate text from a prompt");
   opts->command = cmd;
-  cmd->add_option("model", opts->model, "A .gguf model file, or the name of a model in the store")->required();
+  cmd->add_option("model", opts->model, "A .gguf model file, or a model name (pulled when not in the store)")->required();
   cmd->add_option("prompt", opts->prompt, "Prompt (default: -p, else standard input, else an interactive chat)");
   cmd->add_option("-p,--prompt", opts->prompt_flag, "Prompt");
   auto& s = opts->gen.sampling;
@@ -148,6 +159,7 @@ void register_run(CLI::App& app) {
   cmd->add_option("--seed", opts->seed, "Random seed (default: random)");
   cmd->add_flag("--raw", opts->raw, "Complete the prompt as plain text, without the chat template");
   cmd->add_flag("--verbose", opts->verbose, "Print timings to standard error afterwards");
+  cmd->add_flag("--insecure", opts->insecure, "Pull over plain HTTP when the model is not in the store yet");
   add_engine_options(*cmd, opts->engine);
   cmd->callback([opts] { run(*opts); });
 }

@@ -29,5 +29,6 @@ void register_rm(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_ps(CLI::App& app);
 void register_stop(CLI::App& app);
+void register_pull(CLI::App& app);
 
 }  // namespace hearth::cli

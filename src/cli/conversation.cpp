@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "chat/template.h"
 #include "cli/options.h"
 
 namespace hearth::cli {
@@ -49,8 +48,7 @@ std::vector<int32_t> Conversation::chat_tokens() const {
   for (const auto& m : messages) all.push_back(m);
   const std::string bos = vocab.bos() >= 0 ? vocab.piece(vocab.bos()) : "";
   const std::string eos = vocab.eos() >= 0 ? vocab.piece(vocab.eos()) : "";
-  const std::string prompt =
-      chat::apply_template(*chat_template, all, nlohmann::ordered_json(), true, bos, eos);
+  const std::string prompt = store::render_prompt(*chat_template, all, nlohmann::ordered_json(), bos, eos);
   // Templates usually write the BOS text themselves; add BOS only when the
   // vocabulary wants one and the rendered prompt does not start with it.
   const bool add_bos = vocab.add_bos() && (bos.empty() || prompt.rfind(bos, 0) != 0);

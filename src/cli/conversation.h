@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "runtime/generate.h"
 #include "runtime/session.h"
+#include "store/prompt_template.h"
 
 namespace hearth::cli {
 
@@ -22,7 +23,7 @@ struct Conversation {
   const model::Model& model;
   runtime::Session& session;
   runtime::GenerateParams gen;
-  std::optional<std::string> chat_template;  // empty: raw completion
+  std::optional<store::PromptTemplate> chat_template;  // empty: raw completion
   bool verbose = false;
   nlohmann::ordered_json messages = nlohmann::ordered_json::array();
   std::string system;

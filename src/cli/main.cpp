@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   hearth::cli::register_serve(app);
   hearth::cli::register_ps(app);
   hearth::cli::register_stop(app);
+  hearth::cli::register_pull(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -71,5 +71,7 @@ void register_ollama_routes(httplib::Server& http, Api& api);
 void register_openai_routes(httplib::Server& http, Api& api);
 // /api/tags, /api/show, /api/ps, /api/version, /api/delete, /api/copy, /metrics.
 void register_model_routes(httplib::Server& http, Api& api);
+// /api/pull, /api/create, HEAD and POST /api/blobs/:digest.
+void register_store_routes(httplib::Server& http, Api& api);
 
 }  // namespace hearth::server

@@ -48,6 +48,8 @@ class StoreCatalog final : public Catalog {
  public:
   explicit StoreCatalog(std::filesystem::path root) : store_(std::move(root)) {}
 
+  store::Store& store() override { return store_; }
+
   ModelEntry resolve(const std::string& name) const override {
     if (is_file(name)) return entry_for_gguf(name);
     const auto parsed = store::Name::try_parse(name);

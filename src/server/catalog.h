@@ -12,6 +12,10 @@
 
 #include "store/model_config.h"
 
+namespace hearth::store {
+class Store;
+}
+
 namespace hearth::server {
 
 using ModelDetails = store::ModelDetails;
@@ -27,7 +31,7 @@ struct ModelEntry {
   ModelDetails details;
   // From the store's layers (a path has none): they override the GGUF's
   // template and set defaults for requests.
-  std::optional<std::string> chat_template;  // Jinja
+  std::optional<std::string> chat_template;  // the template layer: Jinja, or Go (store/prompt_template.h)
   std::string system;
   nlohmann::json params = nlohmann::json::object();     // Modelfile PARAMETERs, ollama's JSON
   nlohmann::json messages = nlohmann::json::array();    // Modelfile MESSAGEs
@@ -38,6 +42,8 @@ struct ModelEntry {
 class Catalog {
  public:
   virtual ~Catalog() = default;
+  // The model store behind the catalog: pulls, creates and blob uploads go to it.
+  virtual store::Store& store() = 0;
   // Throws NotFound for a name that is neither a store model nor a .gguf file.
   virtual ModelEntry resolve(const std::string& name) const = 0;
   virtual std::vector<ModelEntry> list() const = 0;

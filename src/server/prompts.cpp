@@ -19,13 +19,13 @@ std::vector<int32_t> tokenize_rendered(const model::Model& model, const std::str
   return vocab.encode(text, add_bos, true);
 }
 
-std::string render(const model::Model& model, const std::string& source, const nlohmann::ordered_json& messages,
-                   const nlohmann::ordered_json& tools) {
+std::string render(const model::Model& model, const store::PromptTemplate& source,
+                   const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools) {
   const tokenizer::Vocab& vocab = model.vocab();
   const std::string bos = vocab.bos() >= 0 ? vocab.piece(vocab.bos()) : "";
   const std::string eos = vocab.eos() >= 0 ? vocab.piece(vocab.eos()) : "";
   try {
-    return chat::apply_template(source, messages, tools, true, bos, eos);
+    return store::render_prompt(source, messages, tools, bos, eos);
   } catch (const chat::TemplateRaised& e) {
     throw HttpError(400, std::string("the model's chat template refused the conversation: ") + e.what());
   }
@@ -33,10 +33,15 @@ std::string render(const model::Model& model, const std::string& source, const n
 
 }  // namespace
 
-std::optional<std::string> chat_template_for(const ModelEntry& entry, const model::Model& model) {
-  if (entry.chat_template && !entry.chat_template->empty()) return entry.chat_template;
-  if (auto t = model.file().find_string("tokenizer.chat_template")) return std::string(*t);
-  return std::nullopt;
+std::optional<store::PromptTemplate> chat_template_for(const ModelEntry& entry, const model::Model& model) {
+  return store::template_in_effect(entry.chat_template, model.file().find_string("tokenizer.chat_template"));
+}
+
+// A request's own "template", else the model's.
+static std::optional<store::PromptTemplate> template_for(const ModelEntry& entry, const model::Model& model,
+                                                         const std::optional<std::string>& override) {
+  if (override) return store::prompt_template(*override);
+  return chat_template_for(entry, model);
 }
 
 nlohmann::ordered_json normalize_messages(const nlohmann::json& messages) {
@@ -86,7 +91,7 @@ ChatPrompt chat_prompt(const model::Model& model, const ModelEntry& entry, const
     for (const auto& m : entry.messages) all.push_back(nlohmann::ordered_json::parse(m.dump()));
   for (const auto& m : messages) all.push_back(m);
 
-  const std::optional<std::string> source = template_override ? template_override : chat_template_for(entry, model);
+  const std::optional<store::PromptTemplate> source = template_for(entry, model, template_override);
   ChatPrompt p;
   if (source) {
     p.text = render(model, *source, all, tools);
@@ -104,7 +109,7 @@ ChatPrompt completion_prompt(const model::Model& model, const ModelEntry& entry,
                              const std::optional<std::string>& system, bool raw,
                              const std::optional<std::string>& template_override,
                              const std::vector<int32_t>& context) {
-  const std::optional<std::string> source = template_override ? template_override : chat_template_for(entry, model);
+  const std::optional<store::PromptTemplate> source = template_for(entry, model, template_override);
   ChatPrompt p;
   if (raw || !source) {
     p.text = prompt;

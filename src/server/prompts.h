@@ -1,7 +1,8 @@
 #pragma once
-// Turning requests into prompt tokens: chats through the model's Jinja chat
-// template (the store's TEMPLATE layer, else the GGUF's
-// tokenizer.chat_template), with the request's or the Modelfile's system
+// Turning requests into prompt tokens: chats through the model's chat
+// template (a Jinja TEMPLATE layer, else the GGUF's tokenizer.chat_template,
+// else a Go template layer of a model pulled from ollama's registry; a
+// request's "template" may be either), with the request's or the Modelfile's system
 // message and the Modelfile's MESSAGEs first.
 #include <cstdint>
 #include <optional>
@@ -12,11 +13,13 @@
 
 #include "model/model.h"
 #include "server/catalog.h"
+#include "store/prompt_template.h"
 
 namespace hearth::server {
 
-// The template in effect; nullopt: the model has none.
-std::optional<std::string> chat_template_for(const ModelEntry& entry, const model::Model& model);
+// The template in effect (store::template_in_effect: a Jinja template layer,
+// else the GGUF's, else a Go layer); nullopt: the model has none.
+std::optional<store::PromptTemplate> chat_template_for(const ModelEntry& entry, const model::Model& model);
 
 // Messages as the template sees them (OpenAI's shape): role and content
 // strings; content given as an array of parts is joined from its "text"

@@ -14,7 +14,8 @@
 // Instructions are case-insensitive; a value is the rest of its line, or a
 // "..." or """...""" quoted text that may span lines (kept verbatim; the
 // closing quote ends its line). TEMPLATE is a Jinja chat template as GGUF
-// files carry (tokenizer.chat_template), checked with chat::Template::parse.
+// files carry (tokenizer.chat_template), or a Go template as ollama's
+// Modelfiles give (go_template.h); checked by parsing it.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,7 +36,7 @@ struct Message {
 struct Modelfile {
   std::string from;                          // as written: a path or a model name
   std::optional<std::string> adapter;        // a path
-  std::optional<std::string> template_text;  // Jinja source
+  std::optional<std::string> template_text;  // Jinja or Go source
   std::optional<std::string> system;
   nlohmann::json parameters = nlohmann::json::object();  // typed as ollama types them
   std::vector<Message> messages;
@@ -60,8 +61,8 @@ struct Modelfile {
   }
 };
 
-// Throws hearth::Error with chat::Template::parse's message when `source`
-// is not a chat template hearth can run.
+// Throws hearth::Error with the parser's message when `source` is not a
+// chat template (Jinja or Go) hearth can run.
 void check_chat_template(std::string_view source);
 
 // A value as a Modelfile writes it: bare when that reads back the same,

@@ -6,6 +6,7 @@
 
 #include "chat/template.h"
 #include "core/error.h"
+#include "store/go_template.h"
 #include "store/modelfile.h"
 #include "store/parameters.h"
 
@@ -105,10 +106,12 @@ const char* kInstructions = "FROM, PARAMETER, TEMPLATE, SYSTEM, MESSAGE, LICENSE
 }  // namespace
 
 void check_chat_template(std::string_view source) {
+  const bool go = is_go_template(source);
   try {
-    (void)chat::Template::parse(source);
+    if (go) (void)GoTemplate::parse(source);
+    else (void)chat::Template::parse(source);
   } catch (const Error& e) {
-    fail("the TEMPLATE is not a Jinja chat template hearth can run: ", e.what());
+    fail("the TEMPLATE is not a ", go ? "Go" : "Jinja", " chat template hearth can run: ", e.what());
   }
 }
 

@@ -172,6 +172,21 @@ const StagedBlob& Staging::add_written_file(const fs::path& path) {
   return add(StagedBlob{Digest{sha256_file_hex(path)}, size, path});
 }
 
+const StagedBlob& Staging::add_verified(const fs::path& file, const Digest& digest) {
+  if (const StagedBlob* b = find(digest)) return *b;
+  sync_file(file);  // downloads are written without fsync; a committed blob must be on disk
+  const fs::path link = scratch_path(cat("blob-", counter_++));
+  if (::link(file.c_str(), link.c_str()) != 0) {
+    std::error_code ec;
+    if (!fs::copy_file(file, link, ec)) fail("cannot stage '", file.string(), "': ", ec.message());
+    sync_file(link);
+  }
+  std::error_code ec;
+  const uint64_t size = fs::file_size(link, ec);
+  if (ec) fail("cannot read '", link.string(), "': ", ec.message());
+  return add(StagedBlob{digest, size, link});
+}
+
 const StagedBlob* Staging::find(const Digest& digest) const {
   for (const auto& b : blobs_)
     if (b->digest == digest) return b.get();

@@ -72,6 +72,10 @@ class Staging {
   // (the quantizer), then staged by add_written_file.
   std::filesystem::path scratch_path(std::string_view name) const;
   const StagedBlob& add_written_file(const std::filesystem::path& path);
+  // A file elsewhere on the store's file system whose digest the caller has
+  // verified (a finished download): hard-linked in (copied where links are
+  // not possible); the file itself stays.
+  const StagedBlob& add_verified(const std::filesystem::path& file, const Digest& digest);
 
   const StagedBlob* find(const Digest& digest) const;
   const std::filesystem::path& blobs_dir() const { return blobs_dir_; }

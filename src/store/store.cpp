@@ -222,6 +222,13 @@ void Store::check_name_free(const Name& name) const {
 }
 
 void Store::write_model(const Name& name, const Manifest& manifest, const Staging& staging) {
+  write_model(name, manifest, staging, manifest.serialize());
+}
+
+void Store::write_model(const Name& name, const Manifest& manifest, const Staging& staging,
+                        std::string_view manifest_bytes) {
+  if (!(Manifest::parse(manifest_bytes, "the manifest to write") == manifest))
+    fail("internal error: the manifest's bytes do not match the manifest");
   StoreLock lock(root_, StoreLock::Mode::Exclusive);
   remove_stale_temps(blobs_dir(), false);
   remove_stale_temps(manifests_dir(), true);
@@ -257,7 +264,25 @@ void Store::write_model(const Name& name, const Manifest& manifest, const Stagin
   const bool renamed = !to_move.empty();
   if (renamed) fsync_directory(blobs_dir());
 
-  put_manifest(name, manifest.serialize(), manifest);
+  put_manifest(name, std::string(manifest_bytes), manifest);
+}
+
+bool Store::has_blob(const Digest& digest) const {
+  std::error_code ec;
+  return fs::is_regular_file(blob_path(digest), ec);
+}
+
+void Store::put_blob(const Staging& staging, const Digest& digest) {
+  const StagedBlob* staged = staging.find(digest);
+  if (!staged || staged->path.empty()) fail("blob ", digest.str(), " is not staged");
+  StoreLock lock(root_, StoreLock::Mode::Exclusive);
+  create_directories_durably(blobs_dir(), root_);
+  const fs::path target = blob_path(digest);
+  std::error_code ec;
+  if (fs::exists(target, ec) && fs::file_size(target, ec) == staged->size) return;
+  if (::rename(staged->path.c_str(), target.c_str()) != 0)
+    fail("cannot move a blob into '", target.string(), "': ", errno_text(errno));
+  fsync_directory(blobs_dir());
 }
 
 void Store::put_manifest(const Name& name, const std::string& bytes, const Manifest& manifest) {

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,7 +52,7 @@ struct ModelInfo {
 
   std::filesystem::path model_path;                   // the GGUF blob
   std::optional<std::filesystem::path> adapter_path;  // a LoRA adapter blob
-  std::optional<std::string> template_text;           // a template layer (Jinja)
+  std::optional<std::string> template_text;           // a template layer: Jinja, or Go (prompt_template.h)
   std::optional<std::string> system;
   nlohmann::json parameters = nlohmann::json::object();
   std::vector<Message> messages;
@@ -107,6 +108,15 @@ class Store {
   // only it referenced); refuses a name that differs from an existing one
   // only in case. The building block of create() and, later, pull.
   void write_model(const Name& name, const Manifest& manifest, const Staging& staging);
+  // The same with the manifest's bytes as a registry sent them (which must
+  // parse to `manifest`): stored as they are, so the model's ID is the
+  // registry's.
+  void write_model(const Name& name, const Manifest& manifest, const Staging& staging, std::string_view manifest_bytes);
+  // Moves one staged blob into blobs/ without a manifest (an upload to
+  // /api/blobs, used by a later create). Nothing happens when blobs/ already
+  // holds it.
+  void put_blob(const Staging& staging, const Digest& digest);
+  bool has_blob(const Digest& digest) const;
 
   // Removes what interrupted writers left behind (temporary files and
   // directories no process holds). Writes do it on their own; returns how

@@ -234,7 +234,13 @@ TEST_F(StoreCli, RunTakesAStoreName) {
   ASSERT_EQ(create("stopper", "FROM stories\nPARAMETER stop " + word + "\nPARAMETER temperature 0\n").status, 0);
   EXPECT_EQ(run_hearth("run stopper -n 48 " + quote(ref.prompt)).out, ref.continuation.substr(0, at) + "\n");
 
-  expect_one_line_error(run_hearth("run nosuch 'hello'"), "model 'nosuch' not found");
+  // A name not in the store is pulled first, as `ollama run` does: here from a registry that is not there.
+  const Outcome missing = run_hearth("run 127.0.0.1:9/library/nosuch --insecure 'hello'");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_EQ(missing.err.rfind("pulling manifest\nhearth: error: pull model manifest: cannot reach the registry 127.0.0.1:9: ",
+                              0),
+            0u)
+      << missing.err;
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ class QuantMatmul {
 
   const QuantKernels& kernels() const { return kernels_; }
   bool supports(tensor::DType w) const { return kernels_.find(w) != nullptr; }
+  // Whether weights of type w are packed into panels on first use (and kept).
+  bool packs(tensor::DType w) const { return find_panel_kernel(panel_kernels_, w) != nullptr; }
 
   // w: [K, R] of a supported type, x: [K, T] f32, out: [R, T] f32; shapes
   // already checked by the caller.
