@@ -90,6 +90,8 @@ HttpServer::HttpServer(ServerConfig config, std::unique_ptr<Catalog> catalog)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(catalog))) {
   Impl& s = *impl_;
   s.http.new_task_queue = [] { return new httplib::ThreadPool(kHandlerThreads); };
+  // Streams send a small chunk per token: no Nagle delay on them.
+  s.http.set_tcp_nodelay(true);
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a
   // second server on the same port would start and share its connections.
   s.http.set_socket_options([](socket_t sock) {
