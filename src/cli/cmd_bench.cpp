@@ -111,15 +111,6 @@ std::vector<uint64_t> run_encoder_test(const model::Model& model, backend::Backe
   return samples;
 }
 
-std::string utc_now() {
-  char buf[32];
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%FT%TZ", &tm);
-  return buf;
-}
-
 void check_options(const BenchOptions& o) {
   if (o.models.empty()) fail("bench needs a model (-m MODEL.gguf[,MODEL.gguf...])");
   if (o.output != "md" && o.output != "json") fail("unknown output format '", o.output, "' (use md or json)");

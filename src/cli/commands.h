@@ -30,5 +30,7 @@ void register_serve(CLI::App& app);
 void register_ps(CLI::App& app);
 void register_stop(CLI::App& app);
 void register_pull(CLI::App& app);
+void register_hw(CLI::App& app);
+void register_fit(CLI::App& app);
 
 }  // namespace hearth::cli

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   hearth::cli::register_ps(app);
   hearth::cli::register_stop(app);
   hearth::cli::register_pull(app);
+  hearth::cli::register_hw(app);
+  hearth::cli::register_fit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
