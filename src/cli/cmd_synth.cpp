@@ -34,12 +34,12 @@ void register_synth(CLI::App& app) {
   cmd->add_flag("--dry-run", opts->dry_run, "Print the planned tensors and sizes without writing");
   cmd->callback([opts] {
     if (opts->list) {
-      std::printf("%-14s %-6s %14s %6s %6s %6s %4s %6s %7s %7s %s\n", "name", "arch", "params", "layers", "embd",
+      std::printf("%-21s %-10s %14s %6s %6s %6s %4s %6s %7s %7s %s\n", "name", "arch", "params", "layers", "embd",
                   "heads", "kv", "ff", "vocab", "ctx", "embeddings");
       for (const convert::KnownModel& m : convert::known_models()) {
         uint64_t params = 0;
         for (const auto& t : convert::synth_tensors(m, convert::parse_mix("F16"))) params += t.n_elements();
-        std::printf("%-14s %-6s %14llu %6lld %6lld %6lld %4lld %6lld %7lld %7lld %s\n", m.name, m.arch,
+        std::printf("%-21s %-10s %14llu %6lld %6lld %6lld %4lld %6lld %7lld %7lld %s\n", m.name, m.arch,
                     static_cast<unsigned long long>(params), static_cast<long long>(m.n_layer),
                     static_cast<long long>(m.n_embd), static_cast<long long>(m.n_head),
                     static_cast<long long>(m.n_head_kv), static_cast<long long>(m.n_ff),
