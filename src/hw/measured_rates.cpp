@@ -25,7 +25,6 @@ constexpr size_t kBandwidthBytes = 512 * kMiB;
 // Decode cycles through this many bytes of weights: far more than the
 // caches hold, as a model's layers are.
 constexpr size_t kDecodeWorkingSet = 192 * kMiB;
-constexpr int64_t kDecodeK = 4096, kDecodeRows = 4096;
 // A prompt shape is timed this long at most after its warm-up (and at least once).
 constexpr double kPromptSeconds = 0.15;
 // Before each timed prompt matmul this much other memory is read, so that it
@@ -144,8 +143,26 @@ void evict_caches(ThreadPool& pool, const AlignedBytes& scratch, size_t bytes) {
   });
 }
 
+// Decode: one token against a [k, rows] matrix, cycling through copies that
+// together exceed the caches, as a model's layers do.
+double decode_gbps(int threads, ThreadPool& pool, DType t, AlignedBytes& scratch, int64_t k, int64_t rows) {
+  auto backend = backend::make_cpu_backend(threads);
+  const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
+  const size_t copies = std::max<size_t>(2, scratch.size / wbytes);
+  make_plausible(pool, t, scratch.get(), copies * wbytes);
+  std::vector<float> x = normal_floats(static_cast<size_t>(k)), out(static_cast<size_t>(rows));
+  const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, 1});
+  const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, 1});
+  auto pass = [&] {
+    for (size_t c = 0; c < copies; ++c)
+      backend->matmul(TensorView::contiguous(t, scratch.get() + c * wbytes, {k, rows}), xv, ov);
+  };
+  pass();  // packs every copy
+  return static_cast<double>(copies * wbytes) / best_time(6, pass) / 1e9;
+}
+
 KernelRate measure_kernel(int threads, ThreadPool& pool, DType t, AlignedBytes& scratch) {
-  KernelRate rate{t, {}, 0};
+  KernelRate rate{t, {}, 0, 0, 0};
   auto backend = backend::make_cpu_backend(threads);
   for (const auto& [k, rows] : prompt_shapes()) {  // T tokens against one matrix, packed by a first call
     const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
@@ -162,21 +179,26 @@ KernelRate measure_kernel(int threads, ThreadPool& pool, DType t, AlignedBytes& 
                                [&] { evict_caches(pool, scratch, kEvictBytes); });
     rate.prompt.push_back({k, rows, 2.0 * static_cast<double>(k * rows) * kPromptTokens / s / 1e9});
   }
-  {  // Decode: one token, cycling through copies that together exceed the caches.
-    const size_t wbytes = tensor::row_bytes(t, kDecodeK) * kDecodeRows;
-    const size_t copies = std::max<size_t>(2, scratch.size / wbytes);
-    make_plausible(pool, t, scratch.get(), copies * wbytes);
-    std::vector<float> x = normal_floats(static_cast<size_t>(kDecodeK)), out(static_cast<size_t>(kDecodeRows));
-    const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {kDecodeK, 1});
-    const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {kDecodeRows, 1});
-    auto pass = [&] {
-      for (size_t c = 0; c < copies; ++c)
-        backend->matmul(TensorView::contiguous(t, scratch.get() + c * wbytes, {kDecodeK, kDecodeRows}), xv, ov);
-    };
-    pass();  // packs every copy
-    const double s = best_time(6, pass);
-    rate.decode_gbps = static_cast<double>(copies * wbytes) / s / 1e9;
+  {  // A prompt's expert: few tokens against the middle shape.
+    constexpr int64_t k = 4096, rows = 1024;
+    const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
+    AlignedBytes w(wbytes);
+    fill_random(pool, w.get(), wbytes, 5);
+    make_plausible(pool, t, w.get(), wbytes);
+    std::vector<float> x = normal_floats(static_cast<size_t>(k * kFewTokens)), out(static_cast<size_t>(rows * kFewTokens));
+    const TensorView wv = TensorView::contiguous(t, w.get(), {k, rows});
+    const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, kFewTokens});
+    const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, kFewTokens});
+    backend->matmul(wv, xv, ov);
+    const double s = best_time(5, [&] { backend->matmul(wv, xv, ov); }, kPromptSeconds,
+                               [&] { evict_caches(pool, scratch, kEvictBytes); });
+    const double few = 2.0 * static_cast<double>(k * rows) * kFewTokens / s / 1e9;
+    const double full = rate.prompt_gflops(k, rows);
+    rate.few_tokens_ratio = full > 0 ? std::min(1.0, few / full) : 1;
   }
+  backend.reset();  // its packed copies go
+  rate.decode_gbps = decode_gbps(threads, pool, t, scratch, kDecodeK, kDecodeRows);
+  rate.small_decode_gbps = decode_gbps(threads, pool, t, scratch, kSmallDecodeK, kSmallDecodeRows);
   return rate;
 }
 
@@ -326,6 +348,21 @@ double KernelRate::prompt_gflops(int64_t k, int64_t rows) const {
   return low * (1 - kw) + high * kw;
 }
 
+double KernelRate::prompt_gflops(int64_t k, int64_t rows, double tokens) const {
+  const double base = prompt_gflops(k, rows);
+  if (!(few_tokens_ratio > 0) || tokens >= kPromptTokens) return base;
+  const double w = std::clamp(std::log2(tokens / kFewTokens) / std::log2(double{kPromptTokens} / kFewTokens), 0.0, 1.0);
+  return base * (few_tokens_ratio * (1 - w) + w);
+}
+
+double KernelRate::decode_gbps_for(double bytes) const {
+  if (!(small_decode_gbps > 0)) return decode_gbps;
+  const double small = static_cast<double>(tensor::row_bytes(type, kSmallDecodeK) * kSmallDecodeRows);
+  const double large = static_cast<double>(tensor::row_bytes(type, kDecodeK) * kDecodeRows);
+  const double w = std::clamp(std::log2(bytes / small) / std::log2(large / small), 0.0, 1.0);
+  return small_decode_gbps * (1 - w) + decode_gbps * w;
+}
+
 double AttentionRates::prompt_gflops(int64_t head_dim) const {
   const double ns = position_ns + dimension_ns * static_cast<double>(head_dim);
   return ns > 0 ? 4.0 * static_cast<double>(head_dim) / ns : 0;
@@ -389,7 +426,10 @@ nlohmann::json to_json(const MeasuredRates& r) {
   for (const KernelRate& k : r.kernels) {
     nlohmann::json prompt = nlohmann::json::array();
     for (const PromptRate& p : k.prompt) prompt.push_back({{"k", p.k}, {"rows", p.rows}, {"gflops", p.gflops}});
-    kernels[tensor::dtype_info(k.type).name] = {{"prompt", prompt}, {"decode_gbps", k.decode_gbps}};
+    kernels[tensor::dtype_info(k.type).name] = {{"prompt", prompt},
+                                                {"decode_gbps", k.decode_gbps},
+                                                {"small_decode_gbps", k.small_decode_gbps},
+                                                {"few_tokens_ratio", k.few_tokens_ratio}};
   }
   return {{"threads", r.threads},
           {"read_gbps", r.read_gbps},
@@ -417,7 +457,8 @@ MeasuredRates rates_from_json(const nlohmann::json& j) {
     r.read_gbps = j.at("read_gbps").get<double>();
     for (DType t : measured_types()) {
       const auto& k = j.at("matmul").at(tensor::dtype_info(t).name);
-      KernelRate rate{t, {}, k.at("decode_gbps").get<double>()};
+      KernelRate rate{t, {}, k.at("decode_gbps").get<double>(), k.at("small_decode_gbps").get<double>(),
+                      k.at("few_tokens_ratio").get<double>()};
       for (const auto& p : k.at("prompt"))
         rate.prompt.push_back({p.at("k").get<int64_t>(), p.at("rows").get<int64_t>(), p.at("gflops").get<double>()});
       r.kernels.push_back(std::move(rate));
@@ -432,6 +473,7 @@ MeasuredRates rates_from_json(const nlohmann::json& j) {
     r.load_average = j.value("load_average", -1.0);
     for (const KernelRate& k : r.kernels) {
       if (k.prompt.empty() || !(k.decode_gbps > 0)) fail("a matmul rate is missing");
+      if (!(k.small_decode_gbps >= 0) || !(k.few_tokens_ratio >= 0)) fail("a matmul rate is negative");
       for (const PromptRate& p : k.prompt)
         if (!(p.gflops > 0) || p.k <= 0 || p.rows <= 0) fail("a matmul rate is not positive");
     }

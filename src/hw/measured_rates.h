@@ -24,12 +24,24 @@ struct PromptRate {
 
 struct KernelRate {
   tensor::DType type;
-  std::vector<PromptRate> prompt;  // at prompt_shapes()
+  std::vector<PromptRate> prompt;  // at prompt_shapes(), T = kPromptTokens
   double decode_gbps = 0;          // weight bytes (as stored in the file) / time, T = 1, weights from DRAM
+  // The same for a matrix the size of an expert's (kSmallDecodeK x
+  // kSmallDecodeRows): a short matrix streams slower. 0: not measured.
+  double small_decode_gbps = 0;
+  // GFLOP/s at kFewTokens tokens / at kPromptTokens (K 4096, 1024 rows), as
+  // the experts of a prompt see a few tokens each. 0: not measured.
+  double few_tokens_ratio = 0;
 
   // Interpolated log-linearly in K and rows between the measured shapes,
   // clamped to them.
   double prompt_gflops(int64_t k, int64_t rows) const;
+  // The same at `tokens` tokens: scaled by few_tokens_ratio at kFewTokens or
+  // fewer, log-linearly between kFewTokens and kPromptTokens.
+  double prompt_gflops(int64_t k, int64_t rows, double tokens) const;
+  // Decode bandwidth for a matrix of `bytes`: log-linear in bytes between the
+  // small and the large measured matrix, clamped to them.
+  double decode_gbps_for(double bytes) const;
 };
 
 // Causal attention over a prompt costs, per head and visible position, a
@@ -66,7 +78,10 @@ struct MeasuredRates {
   const KernelRate& kernel(tensor::DType t) const;
 };
 
-constexpr int kPromptTokens = 512;
+constexpr int kPromptTokens = 512, kFewTokens = 32;
+// The matrices decode bandwidth is measured on: a large one and one of an
+// expert's size (qwen3-30b-a3b's ffn_gate_exps).
+constexpr int64_t kDecodeK = 4096, kDecodeRows = 4096, kSmallDecodeK = 2048, kSmallDecodeRows = 768;
 // The (K, rows) shapes prompt matmuls are measured at.
 std::vector<std::pair<int64_t, int64_t>> prompt_shapes();
 // The weight types measured: those of the common mixes (F16, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_0).

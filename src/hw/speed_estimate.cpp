@@ -32,7 +32,8 @@ struct MatmulTime {
   double compute_s = 0, bandwidth_s = 0;
   void add(const WeightTensor& w, double tokens, double bytes, const KernelRate& rate) {
     const double flops = 2 * static_cast<double>(w.k()) * static_cast<double>(w.rows()) * tokens;
-    const double c = flops / (rate.prompt_gflops(w.k(), w.rows()) * 1e9), b = bytes / (rate.decode_gbps * 1e9);
+    const double c = flops / (rate.prompt_gflops(w.k(), w.rows(), tokens) * 1e9);
+    const double b = bytes / (rate.decode_gbps_for(bytes) * 1e9);
     (c >= b ? compute_s : bandwidth_s) += std::max(c, b);
   }
 };

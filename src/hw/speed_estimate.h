@@ -4,7 +4,8 @@
 //
 //   pp P: one forward step over P tokens, logits of the last one. Per weight
 //         matrix the larger of compute (2 * K * R * tokens / its type's
-//         prompt FLOP/s) and its bytes / decode bandwidth; plus causal
+//         prompt FLOP/s at that shape and token count) and its bytes /
+//         decode bandwidth (for a matrix of its size); plus causal
 //         attention (4 * heads * head_dim * sum of each token's visible
 //         positions / attention FLOP/s) and the element-wise ops (norms,
 //         rope, residual adds, the GLU, KV writes) at their measured cost
@@ -12,7 +13,7 @@
 //         P * n_expert_used / n_expert tokens on average.
 //   tg N: N single-token steps. Per step the bytes of every matrix a token
 //         multiplies with (the routed experts only) / that type's decode
-//         bandwidth, the KV cache read by attention at that step's context
+//         bandwidth for a matrix of its size, the KV cache read by attention at that step's context
 //         length / attention bandwidth, and a fixed cost per thread-pool
 //         dispatch (matmuls and attention).
 #include <cstdint>

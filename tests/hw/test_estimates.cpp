@@ -170,6 +170,39 @@ TEST(MeasuredRates, PromptRatesInterpolateBetweenShapesAndClampOutside) {
   EXPECT_DOUBLE_EQ(one.prompt_gflops(896, 4864), 250);
 }
 
+TEST(MeasuredRates, FewTokensAndSmallMatricesGetTheirOwnRates) {
+  KernelRate k{DType::Q4_K, {{1024, 1024, 400}}, 30, 20, 0.5};
+  EXPECT_DOUBLE_EQ(k.prompt_gflops(1024, 1024, kPromptTokens), 400);
+  EXPECT_DOUBLE_EQ(k.prompt_gflops(1024, 1024, 4096), 400);
+  EXPECT_DOUBLE_EQ(k.prompt_gflops(1024, 1024, kFewTokens), 200);
+  EXPECT_DOUBLE_EQ(k.prompt_gflops(1024, 1024, 4), 200);     // clamped
+  EXPECT_DOUBLE_EQ(k.prompt_gflops(1024, 1024, 128), 300);   // halfway in log2 of 32 .. 512
+  const double small = static_cast<double>(tensor::row_bytes(DType::Q4_K, kSmallDecodeK) * kSmallDecodeRows);
+  const double large = static_cast<double>(tensor::row_bytes(DType::Q4_K, kDecodeK) * kDecodeRows);
+  EXPECT_DOUBLE_EQ(k.decode_gbps_for(large), 30);
+  EXPECT_DOUBLE_EQ(k.decode_gbps_for(large * 100), 30);
+  EXPECT_DOUBLE_EQ(k.decode_gbps_for(small), 20);
+  EXPECT_DOUBLE_EQ(k.decode_gbps_for(small / 100), 20);
+  EXPECT_NEAR(k.decode_gbps_for(std::sqrt(small * large)), 25, 1e-9);
+  // Not measured (an older cache or a hand-made table): the large figures.
+  const KernelRate old{DType::Q4_K, {{1024, 1024, 400}}, 30};
+  EXPECT_DOUBLE_EQ(old.prompt_gflops(1024, 1024, kFewTokens), 400);
+  EXPECT_DOUBLE_EQ(old.decode_gbps_for(small), 30);
+}
+
+TEST(SpeedEstimate, ExpertsOfAPromptRunAtTheFewTokenRate) {
+  MeasuredRates r = round_rates();
+  for (DType t : {DType::Q4_K, DType::Q6_K, DType::F16}) r.kernels.push_back({t, {{1024, 1024, 800}}, 10});
+  const ModelShape moe = known("qwen3-30b-a3b", "Q4_K_M");
+  const SpeedEstimate full = estimate_speed(moe, r, SpeedPlan{});
+  for (KernelRate& k : r.kernels) k.few_tokens_ratio = 0.5, k.small_decode_gbps = 5;
+  const SpeedEstimate slow = estimate_speed(moe, r, SpeedPlan{});
+  // 512 tokens x 8 routed of 128 experts: 32 tokens each, at half the rate.
+  EXPECT_GT(slow.pp.compute_s, 1.5 * full.pp.compute_s);
+  // An expert's matrix (2048 x 768) is expert-sized: read at the small rate.
+  EXPECT_GT(slow.tg.bandwidth_s, 1.5 * full.tg.bandwidth_s);
+}
+
 TEST(MeasuredRates, AttentionRateFromItsTwoCosts) {
   const AttentionRates a{1.0, 0.05, 10};  // 1 ns per position and 0.05 ns per dimension
   EXPECT_DOUBLE_EQ(a.prompt_gflops(64), 4.0 * 64 / (1.0 + 0.05 * 64));

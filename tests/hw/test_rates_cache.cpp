@@ -23,7 +23,7 @@ MeasuredRates sample_rates(double scale) {
   r.threads = 4;
   r.read_gbps = 50 * scale;
   for (tensor::DType t : measured_types())
-    r.kernels.push_back({t, {{1024, 1024, 100 * scale}, {4096, 8192, 150 * scale}}, 20 * scale});
+    r.kernels.push_back({t, {{1024, 1024, 100 * scale}, {4096, 8192, 150 * scale}}, 20 * scale, 12 * scale, 0.6});
   r.attention = {0.8, 0.03, 30 * scale};
   r.op_latency_us = 2;
   r.elementwise = {1, 0.5, 0.3, 1.2, 5, 1};
@@ -46,6 +46,8 @@ TEST(RatesCache, RoundTripsAnEntry) {
   ASSERT_EQ(back->rates.kernels.size(), measured_types().size());
   EXPECT_EQ(back->rates.kernel(tensor::DType::Q4_K).prompt_gflops(1024, 1024), 100);
   EXPECT_EQ(back->rates.kernel(tensor::DType::Q4_K).prompt_gflops(4096, 8192), 150);
+  EXPECT_EQ(back->rates.kernel(tensor::DType::Q4_K).small_decode_gbps, 12);
+  EXPECT_EQ(back->rates.kernel(tensor::DType::Q4_K).few_tokens_ratio, 0.6);
   EXPECT_EQ(back->rates.attention.dimension_ns, 0.03);
   EXPECT_EQ(back->rates.elementwise.rope_angle_ns, 5);
 }
@@ -71,6 +73,17 @@ TEST(RatesCache, ADamagedFileIsIgnoredAndReplaced) {
   EXPECT_FALSE(load_rates(file, key("cpu A")));
   save_rates(file, key("cpu A"), {sample_rates(1), "t", true});
   EXPECT_TRUE(load_rates(file, key("cpu A")));
+}
+
+TEST(RatesCache, AnEntryMissingAFieldIsMeasuredAgain) {
+  TempDir dir;
+  const auto file = dir.path / "hw.json";
+  save_rates(file, key("cpu A"), {sample_rates(1), "t", true});
+  nlohmann::json j;
+  std::ifstream(file) >> j;
+  j["entries"][0]["rates"]["matmul"]["q4_K"].erase("small_decode_gbps");  // as an older hearth wrote it
+  std::ofstream(file) << j.dump();
+  EXPECT_FALSE(load_rates(file, key("cpu A")));
 }
 
 TEST(RatesCache, UnmeasuredTypesBorrowAKindredKernelsRate) {
