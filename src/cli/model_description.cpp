@@ -2,13 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
-#include <map>
+
+#include "gguf/file_type.h"
 
 namespace hearth::cli {
 
 namespace {
 
-using tensor::DType;
 
 struct FileTypeName {
   uint32_t id;
@@ -52,36 +52,6 @@ constexpr FileTypeName kFileTypeNames[] = {
     {38, "MXFP4 MoE"},
 };
 
-// The file type llama.cpp infers from a tensor type that most tensors have.
-uint32_t file_type_of(DType type) {
-  switch (type) {
-    case DType::F16: return 1;
-    case DType::BF16: return 32;
-    case DType::Q4_0: return 2;
-    case DType::Q4_1: return 3;
-    case DType::Q5_0: return 8;
-    case DType::Q5_1: return 9;
-    case DType::Q8_0: return 7;
-    case DType::Q2_K: return 10;
-    case DType::Q3_K: return 12;
-    case DType::Q4_K: return 15;
-    case DType::Q5_K: return 17;
-    case DType::Q6_K: return 18;
-    case DType::TQ1_0: return 36;
-    case DType::TQ2_0: return 37;
-    case DType::IQ2_XXS: return 19;
-    case DType::IQ2_XS: return 20;
-    case DType::IQ2_S: return 28;
-    case DType::IQ3_XXS: return 23;
-    case DType::IQ1_S: return 24;
-    case DType::IQ1_M: return 31;
-    case DType::IQ4_NL: return 25;
-    case DType::IQ4_XS: return 30;
-    case DType::IQ3_S: return 26;
-    default: return 0;
-  }
-}
-
 std::string trim_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -94,18 +64,6 @@ std::string file_type_name(uint32_t ftype) {
   for (const FileTypeName& f : kFileTypeNames)
     if (f.id == ftype) return f.name;
   return "unknown, may not work";
-}
-
-uint32_t guess_file_type(const gguf::File& file) {
-  std::map<DType, int> count;
-  DType most = DType::F32;
-  int most_count = 0;
-  // Ties go to the type seen first, as in llama.cpp's loader.
-  for (const gguf::TensorInfo& t : file.tensors()) {
-    const int c = ++count[t.type];
-    if (c > most_count) most_count = c, most = t.type;
-  }
-  return file_type_of(most);
 }
 
 std::string size_label(uint64_t n_params) {
@@ -125,7 +83,7 @@ std::string model_description(const gguf::File& file, uint64_t n_params) {
   if (file.find("general.file_type"))
     type = file_type_name(static_cast<uint32_t>(file.get_uint("general.file_type")));
   else
-    type = "(guessed) " + file_type_name(guess_file_type(file));
+    type = "(guessed) " + file_type_name(gguf::guessed_file_type(file).value_or(0));  // llama.cpp: all F32 when unknown
   return arch + " " + size_label(n_params) + " " + type;
 }
 

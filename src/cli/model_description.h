@@ -12,10 +12,6 @@ namespace hearth::cli {
 // "Q4_K - Medium", "all F32"; "unknown, may not work" for other ids.
 std::string file_type_name(uint32_t ftype);
 
-// The file type a file without general.file_type most likely has, as
-// llama.cpp guesses it: from the type most tensors have.
-uint32_t guess_file_type(const gguf::File& file);
-
 // A size label from the parameter count: "0.5B", "1.5B", "8B", "135M", "292K".
 // llama.cpp takes its label from a per-architecture table of layer counts;
 // this rounds the count instead, so a few models get a different label.

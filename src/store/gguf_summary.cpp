@@ -1,12 +1,13 @@
 #include "store/gguf_summary.h"
 
-#include <map>
+#include <cstdint>
+
+#include "gguf/file_type.h"
 
 namespace hearth::store {
 
 namespace {
 
-using tensor::DType;
 
 struct FileType {
   uint32_t id;
@@ -23,36 +24,6 @@ constexpr FileType kFileTypes[] = {
     {36, "TQ1_0"},   {37, "TQ2_0"},   {38, "MXFP4"},
 };
 
-// A file without general.file_type: named after the type most tensors have,
-// as llama.cpp guesses (a K type gives its medium mix).
-std::string guessed_file_type(const gguf::File& file) {
-  std::map<DType, int> count;
-  DType most = DType::F32;
-  int most_count = 0;
-  for (const gguf::TensorInfo& t : file.tensors()) {
-    const int c = ++count[t.type];
-    if (c > most_count) most_count = c, most = t.type;
-  }
-  switch (most) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::Q4_0: return "Q4_0";
-    case DType::Q4_1: return "Q4_1";
-    case DType::Q5_0: return "Q5_0";
-    case DType::Q5_1: return "Q5_1";
-    case DType::Q8_0: return "Q8_0";
-    case DType::Q2_K: return "Q2_K";
-    case DType::Q3_K: return "Q3_K_M";
-    case DType::Q4_K: return "Q4_K_M";
-    case DType::Q5_K: return "Q5_K_M";
-    case DType::Q6_K: return "Q6_K";
-    case DType::IQ4_NL: return "IQ4_NL";
-    case DType::IQ4_XS: return "IQ4_XS";
-    default: return "unknown";
-  }
-}
-
 }  // namespace
 
 std::string file_type_name(uint32_t ftype) {
@@ -66,7 +37,7 @@ GgufSummary summarize_gguf(const gguf::File& file) {
   s.architecture = file.find_string("general.architecture").value_or("");
   for (const gguf::TensorInfo& t : file.tensors()) s.parameter_count += static_cast<uint64_t>(t.n_elements());
   s.file_type = file.find("general.file_type") ? file_type_name(static_cast<uint32_t>(file.get_uint("general.file_type")))
-                                               : guessed_file_type(file);
+                                               : file_type_name(gguf::guessed_file_type(file).value_or(UINT32_MAX));
   if (!s.architecture.empty()) {
     s.context_length = file.get_uint_or(s.architecture + ".context_length", 0);
     s.embedding_length = file.get_uint_or(s.architecture + ".embedding_length", 0);
