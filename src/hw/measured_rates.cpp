@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "backend/backend.h"
+#include "core/aligned_bytes.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "core/thread_pool.h"
@@ -55,18 +56,6 @@ uint64_t splitmix(uint64_t& state) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
-
-struct AlignedBytes {
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> data;
-  size_t size = 0;
-  explicit AlignedBytes(size_t n) : data(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64))), size(n) {
-    if (!data) fail("out of memory allocating ", n, " bytes to measure with");
-  }
-  uint8_t* get() const { return data.get(); }
-};
 
 // Random bytes, in parallel: speed does not depend on the values.
 void fill_random(ThreadPool& pool, uint8_t* p, size_t n, uint64_t seed) {
@@ -131,12 +120,12 @@ std::vector<float> normal_floats(size_t n) {
 
 // Reads the first `bytes` of scratch on every thread, pushing other data out of the caches.
 void evict_caches(ThreadPool& pool, const AlignedBytes& scratch, size_t bytes) {
-  const int64_t words = static_cast<int64_t>(std::min(bytes, scratch.size) / 8);
+  const int64_t words = static_cast<int64_t>(std::min(bytes, scratch.size()) / 8);
   std::vector<uint64_t> sums(static_cast<size_t>(pool.size()));
   pool.run([&](int ith, int nth) {
     int64_t b, e;
     ThreadPool::split(words, ith, nth, b, e);
-    const auto* w = reinterpret_cast<const uint64_t*>(scratch.get());
+    const auto* w = reinterpret_cast<const uint64_t*>(scratch.data());
     uint64_t s = 0;
     for (int64_t i = b; i < e; i += 8) s += w[i];  // one word per cache line
     sums[ith] = s;
@@ -148,14 +137,14 @@ void evict_caches(ThreadPool& pool, const AlignedBytes& scratch, size_t bytes) {
 double decode_gbps(int threads, ThreadPool& pool, DType t, AlignedBytes& scratch, int64_t k, int64_t rows) {
   auto backend = backend::make_cpu_backend(threads);
   const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
-  const size_t copies = std::max<size_t>(2, scratch.size / wbytes);
-  make_plausible(pool, t, scratch.get(), copies * wbytes);
+  const size_t copies = std::max<size_t>(2, scratch.size() / wbytes);
+  make_plausible(pool, t, scratch.data(), copies * wbytes);
   std::vector<float> x = normal_floats(static_cast<size_t>(k)), out(static_cast<size_t>(rows));
   const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, 1});
   const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, 1});
   auto pass = [&] {
     for (size_t c = 0; c < copies; ++c)
-      backend->matmul(TensorView::contiguous(t, scratch.get() + c * wbytes, {k, rows}), xv, ov);
+      backend->matmul(TensorView::contiguous(t, scratch.data() + c * wbytes, {k, rows}), xv, ov);
   };
   pass();  // packs every copy
   return static_cast<double>(copies * wbytes) / best_time(6, pass) / 1e9;
@@ -166,12 +155,12 @@ KernelRate measure_kernel(int threads, ThreadPool& pool, DType t, AlignedBytes& 
   auto backend = backend::make_cpu_backend(threads);
   for (const auto& [k, rows] : prompt_shapes()) {  // T tokens against one matrix, packed by a first call
     const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
-    AlignedBytes w(wbytes);
-    fill_random(pool, w.get(), wbytes, 7);
-    make_plausible(pool, t, w.get(), wbytes);
+    AlignedBytes w(wbytes, "weights to measure with");
+    fill_random(pool, w.data(), wbytes, 7);
+    make_plausible(pool, t, w.data(), wbytes);
     std::vector<float> x = normal_floats(static_cast<size_t>(k * kPromptTokens));
     std::vector<float> out(static_cast<size_t>(rows * kPromptTokens));
-    const TensorView wv = TensorView::contiguous(t, w.get(), {k, rows});
+    const TensorView wv = TensorView::contiguous(t, w.data(), {k, rows});
     const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, kPromptTokens});
     const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, kPromptTokens});
     backend->matmul(wv, xv, ov);
@@ -182,11 +171,11 @@ KernelRate measure_kernel(int threads, ThreadPool& pool, DType t, AlignedBytes& 
   {  // A prompt's expert: few tokens against the middle shape.
     constexpr int64_t k = 4096, rows = 1024;
     const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
-    AlignedBytes w(wbytes);
-    fill_random(pool, w.get(), wbytes, 5);
-    make_plausible(pool, t, w.get(), wbytes);
+    AlignedBytes w(wbytes, "weights to measure with");
+    fill_random(pool, w.data(), wbytes, 5);
+    make_plausible(pool, t, w.data(), wbytes);
     std::vector<float> x = normal_floats(static_cast<size_t>(k * kFewTokens)), out(static_cast<size_t>(rows * kFewTokens));
-    const TensorView wv = TensorView::contiguous(t, w.get(), {k, rows});
+    const TensorView wv = TensorView::contiguous(t, w.data(), {k, rows});
     const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, kFewTokens});
     const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, kFewTokens});
     backend->matmul(wv, xv, ov);
@@ -252,11 +241,11 @@ AttentionRates measure_attention(int threads) {
 double op_latency_us(int threads, ThreadPool& pool) {
   auto backend = backend::make_cpu_backend(threads);
   constexpr int64_t K = 256, R = 32;
-  AlignedBytes w(tensor::row_bytes(DType::Q8_0, K) * R);
-  fill_random(pool, w.get(), w.size, 3);
-  make_plausible(pool, DType::Q8_0, w.get(), w.size);
+  AlignedBytes w(tensor::row_bytes(DType::Q8_0, K) * R, "weights to measure with");
+  fill_random(pool, w.data(), w.size(), 3);
+  make_plausible(pool, DType::Q8_0, w.data(), w.size());
   std::vector<float> x = normal_floats(K), out(R);
-  const TensorView wv = TensorView::contiguous(DType::Q8_0, w.get(), {K, R});
+  const TensorView wv = TensorView::contiguous(DType::Q8_0, w.data(), {K, R});
   const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {K, 1});
   const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {R, 1});
   constexpr int kCalls = 2000;
@@ -406,8 +395,8 @@ MeasuredRates measure_rates(int threads, const std::function<void(const std::str
   ThreadPool pool(r.threads);
   say("memory read bandwidth");
   r.read_gbps = read_bandwidth_gbps(pool);
-  AlignedBytes scratch(kDecodeWorkingSet);
-  fill_random(pool, scratch.get(), scratch.size, 11);
+  AlignedBytes scratch(kDecodeWorkingSet, "memory to measure with");
+  fill_random(pool, scratch.data(), scratch.size(), 11);
   for (DType t : measured_types()) {
     say(std::string("matmul ") + tensor::dtype_info(t).name);
     r.kernels.push_back(measure_kernel(r.threads, pool, t, scratch));

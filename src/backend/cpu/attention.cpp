@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/aligned_bytes.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "tensor/dequantize.h"
@@ -26,21 +27,11 @@ class GrowBuffer {
  public:
   template <class T>
   T* get(size_t n) {
-    const size_t bytes = n * sizeof(T);
-    if (bytes > bytes_) {
-      data_.reset(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-      if (!data_) fail("out of memory allocating ", bytes, " bytes of attention scratch");
-      bytes_ = bytes;
-    }
-    return static_cast<T*>(data_.get());
+    return reinterpret_cast<T*>(bytes_.reserve(n * sizeof(T), "attention scratch"));
   }
 
  private:
-  struct Free {
-    void operator()(void* p) const { std::free(p); }
-  };
-  std::unique_ptr<void, Free> data_;
-  size_t bytes_ = 0;
+  AlignedBytes bytes_;
 };
 
 const char* type_name(DType t) { return tensor::dtype_info(t).name; }

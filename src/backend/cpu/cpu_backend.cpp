@@ -2,7 +2,6 @@
 // small element-wise ops on the calling thread.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "backend/cpu/float_matmul.h"
 #include "backend/cpu/glu.h"
 #include "backend/cpu/quant_matmul.h"
+#include "core/aligned_bytes.h"
 #include "core/error.h"
 #include "core/half.h"
 #include "core/thread_pool.h"
@@ -27,18 +27,14 @@ using tensor::DType;
 
 class HostBuffer final : public Buffer {
  public:
-  explicit HostBuffer(size_t bytes) : size_(bytes) {
-    data_ = bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr;
-    if (bytes && !data_) fail("out of memory allocating ", bytes, " bytes");
-    if (data_) std::memset(data_, 0, bytes);
+  explicit HostBuffer(size_t bytes) : bytes_(bytes, "tensor memory") {
+    if (bytes) std::memset(bytes_.data(), 0, bytes);
   }
-  ~HostBuffer() override { std::free(data_); }
-  void* data() override { return data_; }
-  size_t size() const override { return size_; }
+  void* data() override { return bytes_.data(); }
+  size_t size() const override { return bytes_.size(); }
 
  private:
-  void* data_;
-  size_t size_;
+  AlignedBytes bytes_;
 };
 
 void require_f32(const TensorView& t, const char* op, const char* what) {

@@ -1,7 +1,6 @@
 #include "backend/cpu/float_matmul.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "backend/cpu/cpu_features.h"
 #include "core/error.h"
@@ -47,17 +46,6 @@ const FloatKernels& best_float_kernels() {
   return chosen;
 }
 
-void FloatMatmul::Free::operator()(uint8_t* p) const { std::free(p); }
-
-uint8_t* FloatMatmul::Buffer::reserve(size_t n) {
-  if (n > bytes) {
-    data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
-    if (!data) fail("out of memory allocating ", n, " bytes for packed activations");
-    bytes = n;
-  }
-  return data.get();
-}
-
 void FloatMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out) {
   FloatType type;
   if (!float_type_of(w.type, type)) fail("matmul: no float kernel for ", tensor::dtype_info(w.type).name);
@@ -78,7 +66,7 @@ void FloatMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x
   // Activations: one panel of nr tokens per group, for the whole K.
   const int64_t groups = (T + nr - 1) / nr;
   const size_t act_panel = static_cast<size_t>(pack_steps(g.pack, K)) * nr;  // 4-byte elements
-  float* const acts = reinterpret_cast<float*>(acts_.reserve(act_panel * groups * sizeof(float)));
+  float* const acts = reinterpret_cast<float*>(acts_.reserve(act_panel * groups * sizeof(float), "packed activations"));
   auto pack_group = [&](int64_t grp) {
     const int nt = static_cast<int>(std::min<int64_t>(nr, T - grp * nr));
     g.pack_acts(x.row<const float>(grp * nr), xs, nt, K, acts + grp * act_panel);

@@ -14,11 +14,11 @@
 // once it fits the largest batch, a call allocates nothing (after the first
 // call with each weight matrix, which packs it).
 #include <cstdint>
-#include <memory>
 
 #include "backend/cpu/float_gemm.h"
 #include "backend/cpu/float_panels.h"
 #include "backend/tensor_view.h"
+#include "core/aligned_bytes.h"
 #include "core/thread_pool.h"
 
 namespace hearth::backend::cpu {
@@ -40,18 +40,9 @@ class FloatMatmul {
   void run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out);
 
  private:
-  struct Free {
-    void operator()(uint8_t* p) const;
-  };
-  struct Buffer {
-    std::unique_ptr<uint8_t, Free> data;
-    size_t bytes = 0;
-    uint8_t* reserve(size_t n);  // 64-byte aligned; grows only
-  };
-
   const FloatKernels& kernels_;
   FloatPanels panels_;
-  Buffer acts_;  // packed activations
+  AlignedBytes acts_;  // packed activations, grown only
 };
 
 }  // namespace hearth::backend::cpu

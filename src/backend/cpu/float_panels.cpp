@@ -1,7 +1,6 @@
 #include "backend/cpu/float_panels.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 #include "core/bytes.h"
@@ -58,8 +57,6 @@ void pack_panel(const GemmKernels& g, int elem_bytes, const uint8_t* w, size_t w
   else pack_rows(pairs, g.mr, w, w_stride, rows, K, reinterpret_cast<uint16_t*>(panel));
 }
 
-void FloatPanels::Free::operator()(uint8_t* p) const { std::free(p); }
-
 size_t FloatPanels::KeyHash::operator()(const Key& key) const {
   size_t h = std::hash<const void*>()(key.data);
   for (uint64_t v : {static_cast<uint64_t>(key.type), static_cast<uint64_t>(key.k), static_cast<uint64_t>(key.rows),
@@ -73,18 +70,17 @@ const uint8_t* FloatPanels::get(ThreadPool& pool, const GemmKernels& g, const Te
   const Key key{w.data, w.type, K, R, w.nb[1]};
   const uint64_t seen = sample(w);
   Entry& e = entries_[key];
-  if (e.panels && e.sample == seen) return e.panels.get();
+  if (e.panels.data() && e.sample == seen) return e.panels.data();
 
   const int64_t n_panels = (R + g.mr - 1) / g.mr;
   const size_t panel_bytes = g.panel_bytes(K);
-  if (!e.panels) {
-    e.panels.reset(static_cast<uint8_t*>(std::aligned_alloc(64, panel_bytes * n_panels)));
-    if (!e.panels) fail("out of memory packing a ", K, "x", R, " weight matrix (", panel_bytes * n_panels, " bytes)");
+  if (!e.panels.data()) {
+    e.panels = AlignedBytes(panel_bytes * n_panels, "packed weights");
     bytes_ += panel_bytes * n_panels;
   }
   const int elem_bytes = w.type == tensor::DType::F32 ? 4 : 2;
   const auto* wb = static_cast<const uint8_t*>(w.data);
-  uint8_t* const out = e.panels.get();
+  uint8_t* const out = e.panels.data();
   pool.run([&](int ith, int nth) {
     int64_t begin, end;
     ThreadPool::split(n_panels, ith, nth, begin, end);

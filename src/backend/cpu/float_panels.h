@@ -9,11 +9,11 @@
 // rather than served stale. Entries are never evicted.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <unordered_map>
 
 #include "backend/cpu/float_gemm.h"
 #include "backend/tensor_view.h"
+#include "core/aligned_bytes.h"
 #include "core/thread_pool.h"
 
 namespace hearth::backend::cpu {
@@ -31,9 +31,6 @@ class FloatPanels {
   size_t bytes() const { return bytes_; }
 
  private:
-  struct Free {
-    void operator()(uint8_t* p) const;
-  };
   struct Key {
     const void* data;
     tensor::DType type;
@@ -46,7 +43,7 @@ class FloatPanels {
   };
   struct Entry {
     uint64_t sample = 0;
-    std::unique_ptr<uint8_t, Free> panels;
+    AlignedBytes panels;
   };
   std::unordered_map<Key, Entry, KeyHash> entries_;
   size_t bytes_ = 0;

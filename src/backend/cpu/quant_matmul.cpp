@@ -40,17 +40,6 @@ const PanelGemmFn* panel_kernels_for(const QuantKernels& kernels, bool panels) {
 QuantMatmul::QuantMatmul(const QuantKernels& kernels, bool panels)
     : kernels_(kernels), panel_kernels_(panel_kernels_for(kernels, panels)) {}
 
-void QuantMatmul::Free::operator()(uint8_t* p) const { std::free(p); }
-
-uint8_t* QuantMatmul::Buffer::reserve(size_t n) {
-  if (n > bytes) {
-    data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
-    if (!data) fail("out of memory allocating ", n, " bytes for quantized activations");
-    bytes = n;
-  }
-  return data.get();
-}
-
 void QuantMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out) {
   const int64_t K = w.ne[0], R = w.n_rows(), T = x.n_rows();
   const tensor::DType type = w.type;
@@ -64,12 +53,12 @@ void QuantMatmul::run(ThreadPool& pool, const TensorView& w, const TensorView& x
 
   const ActType act = act_type_for(type);
   const size_t nas = act_row_bytes(act, K);
-  uint8_t* const natural = act_.reserve(nas * static_cast<size_t>(T));
+  uint8_t* const natural = act_.reserve(nas * static_cast<size_t>(T), "quantized activations");
   const QuantizeActFn quantize = kernels_.quantize[static_cast<int>(act)];
   // The prompt kernels take wide rows: quantized, then rearranged.
   const QGemmFn wide_gemm = T >= kWideMinTokens ? kernels_.find_wide(type) : nullptr;
   const size_t as = wide_gemm ? wide_row_bytes(K) : nas;
-  uint8_t* const abuf = wide_gemm ? wide_.reserve(as * static_cast<size_t>(T)) : natural;
+  uint8_t* const abuf = wide_gemm ? wide_.reserve(as * static_cast<size_t>(T), "quantized activations") : natural;
   auto prepare = [&](int64_t t) {
     quantize(x.row<const float>(t), K, natural + t * nas);
     if (wide_gemm) widen_act_row(act, natural + t * nas, K, abuf + t * as);
@@ -116,7 +105,7 @@ void QuantMatmul::run_panels(ThreadPool& pool, PanelGemmFn gemm, const TensorVie
   const int64_t K = w.ne[0], R = w.n_rows(), T = x.n_rows();
   const tensor::DType type = w.type;
   const size_t as = panel_act_row_bytes(type, K);
-  uint8_t* const abuf = act_.reserve(as * static_cast<size_t>(T));
+  uint8_t* const abuf = act_.reserve(as * static_cast<size_t>(T), "quantized activations");
   const QuantizeActFn quantize = kernels_.quantize[static_cast<int>(act_type_for(type))];
   auto prepare = [&](int64_t t) {
     quantize(x.row<const float>(t), K, abuf + t * as);

@@ -7,12 +7,12 @@
 // panels, once per weight (quant_panel_cache.h), at every batch size
 // (HEARTH_PANELS=0 in the environment turns that off, to compare).
 #include <cstdint>
-#include <memory>
 
 #include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_panel.h"
 #include "backend/cpu/quant_panel_cache.h"
 #include "backend/tensor_view.h"
+#include "core/aligned_bytes.h"
 #include "core/thread_pool.h"
 
 namespace hearth::backend::cpu {
@@ -33,19 +33,11 @@ class QuantMatmul {
   void run(ThreadPool& pool, const TensorView& w, const TensorView& x, const TensorView& out);
 
  private:
-  struct Free {
-    void operator()(uint8_t* p) const;
-  };
-  struct Buffer {
-    std::unique_ptr<uint8_t, Free> data;
-    size_t bytes = 0;
-    uint8_t* reserve(size_t n);  // grows only
-  };
   void run_panels(ThreadPool& pool, PanelGemmFn gemm, const TensorView& w, const TensorView& x, const TensorView& out);
 
   const QuantKernels& kernels_;
   const PanelGemmFn* panel_kernels_;  // nullptr: none
-  Buffer act_, wide_;
+  AlignedBytes act_, wide_;  // quantized activations, grown only
   PanelCache panels_;
 };
 

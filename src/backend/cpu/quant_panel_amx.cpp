@@ -24,15 +24,14 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
 
 #include "backend/cpu/cpu_features.h"
 #include "backend/cpu/quant_panel.h"
 #include "backend/cpu/quant_panel_decode_avx512.h"
 #include "backend/cpu/quant_panel_layout.h"
 #include "core/bytes.h"
+#include "core/aligned_bytes.h"
 #include "core/error.h"
 
 namespace hearth::backend::cpu {
@@ -58,22 +57,7 @@ struct alignas(64) TileConfig {
 static_assert(sizeof(TileConfig) == 64);
 
 // Per thread: the decoded panel, grown to the largest K seen.
-struct Scratch {
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> data;
-  size_t bytes = 0;
-  uint8_t* reserve(size_t n) {
-    if (n > bytes) {
-      data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) / 64 * 64)));
-      if (!data) fail("out of memory: ", n, " bytes of AMX scratch");
-      bytes = n;
-    }
-    return data.get();
-  }
-};
-thread_local Scratch t_scratch;
+thread_local AlignedBytes t_scratch;
 
 // Block b's levels of the panel as signed bytes, into its B tile.
 template <class P>
@@ -164,7 +148,7 @@ HEARTH_T void gemm32(int64_t k, const uint8_t* panel, int nr, const uint8_t* a, 
   const int whole = nt / kGroup * kGroup;
   if (whole > 0) {
     const int64_t nb = k / 32;
-    uint8_t* const tiles = t_scratch.reserve(kBlockTile * static_cast<size_t>(nb));
+    uint8_t* const tiles = t_scratch.reserve(kBlockTile * static_cast<size_t>(nb), "AMX scratch");
     decode_signed<P>(panel, nb, tiles);
     static const TileConfig config;
     _tile_loadconfig(&config);

@@ -1,7 +1,6 @@
 #include "backend/cpu/quant_panel_cache.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 
@@ -29,8 +28,6 @@ uint64_t sample_bytes(const TensorView& w) {
 
 }  // namespace
 
-void PanelCache::Free::operator()(uint8_t* p) const { std::free(p); }
-
 size_t PanelCache::KeyHash::operator()(const Key& key) const {
   size_t h = std::hash<const void*>()(key.data);
   for (size_t v : {static_cast<size_t>(key.type), static_cast<size_t>(key.k), static_cast<size_t>(key.rows), key.row_stride})
@@ -49,19 +46,20 @@ const uint8_t* PanelCache::get(ThreadPool& pool, const TensorView& w) {
   const Key key{w.data, w.type, k, rows, w.nb[1]};
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& e = entries_[key];
-  if (e.panels && e.sample == sample) return e.panels.get();
+  if (e.panels.data() && e.sample == sample) return e.panels.data();
 
   const size_t pb = panel_bytes(w.type, k);
   const int64_t n_panels = (rows + kPanelRows - 1) / kPanelRows;
   const size_t bytes = pb * static_cast<size_t>(n_panels);
-  bytes_ -= e.bytes;
-  e.panels.reset(static_cast<uint8_t*>(std::aligned_alloc(64, bytes)));
-  e.bytes = 0;
-  if (!e.panels) {
+  bytes_ -= e.panels.size();
+  e.panels = AlignedBytes();  // the stale panels go before the new ones come
+  try {
+    e.panels = AlignedBytes(bytes, "packed weights");
+  } catch (...) {
     entries_.erase(key);
-    fail("out of memory packing a ", tensor::dtype_info(w.type).name, " weight (", bytes, " bytes)");
+    throw;
   }
-  uint8_t* const out = e.panels.get();
+  uint8_t* const out = e.panels.data();
   const auto* src = static_cast<const uint8_t*>(w.data);
   try {
     pool.run([&](int ith, int nth) {
@@ -76,7 +74,7 @@ const uint8_t* PanelCache::get(ThreadPool& pool, const TensorView& w) {
     entries_.erase(key);  // never serve a half-packed entry
     throw;
   }
-  e.sample = sample, e.bytes = bytes;
+  e.sample = sample;
   bytes_ += bytes;
   return out;
 }

@@ -9,11 +9,11 @@
 // stale; entries are never evicted.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "backend/tensor_view.h"
+#include "core/aligned_bytes.h"
 #include "core/thread_pool.h"
 
 namespace hearth::backend::cpu {
@@ -28,9 +28,6 @@ class PanelCache {
   size_t bytes() const;
 
  private:
-  struct Free {
-    void operator()(uint8_t* p) const;
-  };
   // Two views from one address (the first rows of a tensor, and all of it)
   // are two entries.
   struct Key {
@@ -45,8 +42,7 @@ class PanelCache {
   };
   struct Entry {
     uint64_t sample = 0;
-    size_t bytes = 0;
-    std::unique_ptr<uint8_t, Free> panels;
+    AlignedBytes panels;
   };
   mutable std::mutex mutex_;
   std::unordered_map<Key, Entry, KeyHash> entries_;
