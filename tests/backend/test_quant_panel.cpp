@@ -161,7 +161,10 @@ TEST(QuantPanel, AmxKernelsGiveTheVnniResultsBitForBit) {
   const PanelGemmFn* vnni = panel_kernels_avx512vnni();
   for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0}) {
     ASSERT_NE(find_panel_kernel(amx, t), find_panel_kernel(vnni, t)) << name(t) << " has no AMX kernel";
-    for (int64_t k : {32, 64, 96, 4864}) {
+    // Lengths with no whole quad of blocks, a quad and a lone block, an odd
+    // number of quads (the ring of sums crosses a group's end at either
+    // slot) and many.
+    for (int64_t k : {32, 64, 96, 160, 896, 4864}) {
       const int T = 53;
       auto w = random_weights(t, k, kPanelRows, 1200 + static_cast<uint32_t>(k), true);
       auto a = panel_act_rows(t, random_activations(k, T, 1300 + static_cast<uint32_t>(k)), k, T);

@@ -104,42 +104,58 @@ HEARTH_T inline void tile_quad(const uint8_t* a, size_t as, const uint8_t* tiles
   _tile_stored(3, sums[3], 64);
 }
 
-// 16 tokens (activation rows a, a + as, ...) against the decoded panel, four
-// blocks at a time. Vector loads of what a tile store has just written wait
-// until it reaches memory, so the sums of a quad are scaled and added kLag
-// quads after they were stored (in a ring of kLag + 1 sets), while the tile
-// unit works on later blocks. A lag of 1 measured best (bench_quant_matmul,
-// K = 4864: 560 GFLOP/s a core against 460 with none and 500 with 2).
+// acc += the sums of blocks 4q .. 4q + 3, scaled (accumulate).
 template <class P>
-HEARTH_T void group16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
-                      size_t as, float* out, size_t os) {
-  constexpr int64_t kLag = 1;
+HEARTH_T inline void add_quad(const uint8_t* panel, const int32_t (*sums)[kSums], const uint8_t* a, size_t as,
+                              int64_t k, int64_t q, __m512 acc[kGroup]) {
+  for (int j = 0; j < 4; ++j) {
+    const int64_t b = 4 * q + j;
+    accumulate(sums[j], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
+  }
+}
+
+// Groups of 16 tokens (group g: activation rows a + 16 g as, a + (16 g + 1)
+// as, ...) against the decoded panel, four blocks (a quad) at a time.
+// Vector loads of what a tile store has just written wait until it reaches
+// memory, so the sums of a quad are scaled and added only after the tile
+// unit has been given the next quad (a ring of two sets of sums), the next
+// group's first one at a group's end: measured best (bench_quant_matmul,
+// K = 4864: 560 GFLOP/s a core against 460 with no lag and 500 with a lag
+// of 2; crossing the groups' ends took K = 896 from 240 to 330).
+template <class P>
+HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
+                       size_t as, int64_t n_groups, float* out, size_t os) {
   const int64_t nb = k / 32, nq = nb / 4;
-  alignas(64) int32_t ring[kLag + 1][4][kSums];
-  __m512 acc[kGroup];
+  alignas(64) int32_t ring[2][4][kSums];
+  alignas(64) int32_t tail[kSums];
+  // Quad q of group g is the (g nq + q)-th given to the tile unit; its sums
+  // go to ring[(g nq + q) % 2].
+  auto slot = [&](int64_t g, int64_t q) { return ring[(g * nq + q) % 2]; };
+  if (nq > 0) tile_quad(a, as, tiles, 0, slot(0, 0));
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const uint8_t* ag = a + g * kGroup * as;
+    __m512 acc[kGroup];
 #pragma GCC unroll 16
-  for (int t = 0; t < kGroup; ++t) acc[t] = _mm512_setzero_ps();
-  auto add_quad = [&](int64_t q) HEARTH_T {
-    for (int j = 0; j < 4; ++j) {
-      const int64_t b = 4 * q + j;
-      accumulate(ring[q % (kLag + 1)][j], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
+    for (int t = 0; t < kGroup; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t q = 1; q < nq; ++q) {
+      add_quad<P>(panel, slot(g, q - 1), ag, as, k, q - 1, acc);
+      tile_quad(ag, as, tiles, 4 * q, slot(g, q));
     }
-  };
-  for (int64_t q = 0; q < nq; ++q) {
-    if (q >= kLag) add_quad(q - kLag);
-    tile_quad(a, as, tiles, 4 * q, ring[q % (kLag + 1)]);
-  }
-  for (int64_t q = std::max<int64_t>(0, nq - kLag); q < nq; ++q) add_quad(q);
-  for (int64_t b = 4 * nq; b < nb; ++b) {
-    _tile_zero(0);
-    _tile_loadd(4, a + 32 * b, as);
-    _tile_loadd(6, tiles + kBlockTile * b, 64);
-    _tile_dpbssd(0, 4, 6);
-    _tile_stored(0, ring[0][0], 64);
-    accumulate(ring[0][0], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
-  }
+    if (nq > 0) {
+      if (g + 1 < n_groups) tile_quad(ag + kGroup * as, as, tiles, 0, slot(g + 1, 0));
+      add_quad<P>(panel, slot(g, nq - 1), ag, as, k, nq - 1, acc);
+    }
+    for (int64_t b = 4 * nq; b < nb; ++b) {
+      _tile_zero(0);
+      _tile_loadd(4, ag + 32 * b, as);
+      _tile_loadd(6, tiles + kBlockTile * b, 64);
+      _tile_dpbssd(0, 4, 6);
+      _tile_stored(0, tail, 64);
+      accumulate(tail, f16x16(panel + scales_at(P::kLevelBytes, b)), ag, as, k, b, acc);
+    }
 #pragma GCC unroll 16
-  for (int t = 0; t < kGroup; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+    for (int t = 0; t < kGroup; ++t) _mm512_mask_storeu_ps(out + (g * kGroup + t) * os, rows, acc[t]);
+  }
 }
 
 template <class P, DType kType>
@@ -153,7 +169,7 @@ HEARTH_T void gemm32(int64_t k, const uint8_t* panel, int nr, const uint8_t* a, 
     static const TileConfig config;
     _tile_loadconfig(&config);
     const __mmask16 rows = static_cast<__mmask16>((1u << nr) - 1);
-    for (int t0 = 0; t0 < whole; t0 += kGroup) group16<P>(k, panel, tiles, rows, a + t0 * as, as, out + t0 * os, os);
+    groups16<P>(k, panel, tiles, rows, a, as, whole / kGroup, out, os);
     _tile_release();
   }
   if (nt > whole) {
