@@ -23,7 +23,8 @@ namespace {
 using namespace testutil;
 
 const std::vector<DType>& panel_types() {
-  static const std::vector<DType> v = {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q4_K, DType::Q5_K, DType::Q6_K};
+  static const std::vector<DType> v = {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::IQ4_NL,
+                                       DType::Q4_K, DType::Q5_K, DType::Q6_K};
   return v;
 }
 
@@ -95,7 +96,7 @@ TEST(QuantPanel, ActivationTermsFoldTheLevelOffsets) {
     } else if (t == DType::Q6_K) {
       for (int64_t g = 0; g < k / 16; ++g) EXPECT_EQ(load_le<int32_t>(terms + 4 * g), -32 * qsum(16 * g, 16)) << g;
     } else {
-      const int bias = t == DType::Q4_0 ? 8 : t == DType::Q5_0 ? 16 : 128;
+      const int bias = t == DType::Q4_0 ? 8 : t == DType::Q5_0 ? 16 : 128;  // q8_0, iq4_nl: 128
       for (int64_t b = 0; b < k / 32; ++b) EXPECT_EQ(load_le<int32_t>(terms + 4 * b), -bias * qsum(32 * b, 32)) << name(t) << b;
     }
   }
@@ -159,7 +160,7 @@ TEST(QuantPanel, AmxKernelsGiveTheVnniResultsBitForBit) {
   const PanelGemmFn* amx = panel_kernels_amx();
   if (!amx) GTEST_SKIP() << "no usable AMX-INT8";
   const PanelGemmFn* vnni = panel_kernels_avx512vnni();
-  for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0}) {
+  for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::IQ4_NL}) {
     ASSERT_NE(find_panel_kernel(amx, t), find_panel_kernel(vnni, t)) << name(t) << " has no AMX kernel";
     // Lengths with no whole quad of blocks, a quad and a lone block, an odd
     // number of quads (the ring of sums crosses a group's end at either

@@ -22,7 +22,8 @@ using namespace panel_layout;
 // Blocks of 32: bytes of a block's levels in a panel (0: not such a type).
 size_t levels_bytes32(DType w) {
   switch (w) {
-    case DType::Q4_0: return kQ4_0Levels;
+    case DType::Q4_0:
+    case DType::IQ4_NL: return kQ4_0Levels;
     case DType::Q5_0: return kQ5_0Levels;
     case DType::Q8_0: return kQ8_0Levels;
     default: return 0;
@@ -37,7 +38,8 @@ int bias32(DType w) {
   switch (w) {
     case DType::Q4_0: return 8;
     case DType::Q5_0: return 16;
-    case DType::Q8_0: return 128;
+    case DType::Q8_0:
+    case DType::IQ4_NL: return 128;
     default: fail("panel: no bias for ", tensor::dtype_info(w).name);
   }
 }
@@ -53,7 +55,8 @@ void unpack_nibbles16(const uint8_t* v, int r, uint8_t* qs) {
 
 void pack_block32(DType w, const uint8_t* b, int r, uint8_t* v) {
   switch (w) {
-    case DType::Q4_0: return pack_nibbles16(b + 2, r, v);
+    case DType::Q4_0:
+    case DType::IQ4_NL: return pack_nibbles16(b + 2, r, v);
     case DType::Q5_0: {
       pack_nibbles16(b + 6, r, v);
       const uint32_t qh = load_le<uint32_t>(b + 2);
@@ -73,7 +76,8 @@ void pack_block32(DType w, const uint8_t* b, int r, uint8_t* v) {
 
 void unpack_block32(DType w, const uint8_t* v, int r, uint8_t* b) {
   switch (w) {
-    case DType::Q4_0: return unpack_nibbles16(v, r, b + 2);
+    case DType::Q4_0:
+    case DType::IQ4_NL: return unpack_nibbles16(v, r, b + 2);
     case DType::Q5_0: {
       unpack_nibbles16(v, r, b + 6);
       uint32_t qh = 0;

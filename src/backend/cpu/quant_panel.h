@@ -19,6 +19,7 @@
 //   last), then each block's levels:
 //     q4_0  4 vectors: vector j byte 4r+e = row r's qs byte 4j+e (low nibble:
 //           element 4j+e, high: 16+4j+e; levels 0..15)
+//     iq4_nl  q4_0's 4 vectors (the nibbles index the 16 non-linear levels)
 //     q5_0  q4_0's 4 vectors, then 1 vector whose byte 4r+e has at bit s the
 //           fifth bit of element 4s+e
 //     q8_0  8 vectors: vector s byte 4r+e = level of element 4s+e plus 128
@@ -43,7 +44,8 @@
 // The kernels take activation rows in the layout of quant_dot.h followed by
 // per-type terms (at act_row_bytes(act, k)) that fold each type's level
 // offset into the integer sums:
-//   q4_0, q5_0, q8_0  i32 -bias * sum(block of 32)   (bias 8, 16, 128)
+//   q4_0, q5_0, q8_0, iq4_nl  i32 -bias * sum(block of 32)   (bias 8, 16,
+//                             128, 128: iq4_nl's levels are looked up + 128)
 //   q4_K, q5_K        i16 sum of each 32 elements (pairs 2i, 2i+1 as one dword)
 //   q6_K              i32 -32 * sum(group of 16)
 #include <cstddef>
@@ -81,7 +83,7 @@ using PanelGemmFn = void (*)(int64_t k, const uint8_t* panel, int nr, const uint
 // none); nullptr where the CPU lacks AVX-512 VNNI.
 const PanelGemmFn* panel_kernels_avx512vnni();
 // The same table with AMX-INT8 prompt kernels where a type has one (q4_0,
-// q5_0, q8_0: tokens in whole groups of 16 by tile multiplies, the rest by
+// q5_0, q8_0, iq4_nl: tokens in whole groups of 16 by tile multiplies, the rest by
 // the VNNI kernels, with bit-identical results); nullptr where AMX-INT8 is
 // not usable (cpu_features.h).
 const PanelGemmFn* panel_kernels_amx();

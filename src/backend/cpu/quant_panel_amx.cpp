@@ -1,5 +1,5 @@
 // AMX-INT8 prompt kernels on panels (layouts in quant_panel.h) for the types
-// in blocks of 32 (q4_0, q5_0, q8_0).
+// in blocks of 32 (q4_0, q5_0, q8_0, iq4_nl).
 //
 // A panel's block of 32 is already laid out as AMX wants its B operand: 8
 // rows (steps of 4 elements) of 16 dword columns (weight rows). Decoded once
@@ -186,6 +186,7 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0, DType::Q4_0>;
     fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0, DType::Q5_0>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0, DType::Q8_0>;
+    fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL, DType::IQ4_NL>;
   }
 };
 

@@ -243,6 +243,7 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0>;
     fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0>;
+    fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL>;
     fn[static_cast<uint32_t>(DType::Q4_K)] = gemm_k4<false>;
     fn[static_cast<uint32_t>(DType::Q5_K)] = gemm_k4<true>;
     fn[static_cast<uint32_t>(DType::Q6_K)] = gemm_q6K;

@@ -15,6 +15,7 @@
 
 #include "backend/cpu/quant_panel_layout.h"
 #include "core/bytes.h"
+#include "tensor/quants_iq4.h"
 
 // Internal linkage: each includer compiles these with its own target.
 namespace hearth::backend::cpu::panel_decode {
@@ -71,6 +72,20 @@ struct Panel5_0 {
   HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
     Panel4_0::decode(q, w);
     add_fifths(w, load64(q + kQ4_0Levels), std::make_integer_sequence<int, 8>());
+  }
+};
+
+// iq4_nl: q4_0's nibbles, each the index of one of 16 signed levels, looked
+// up (by vpshufb in each 16-byte lane) as level + 128.
+struct PanelIQ4_NL {
+  static constexpr size_t kLevelBytes = kQ4_0Levels;
+  static constexpr int kBias = 128;
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
+    const __m512i levels = _mm512_xor_si512(
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tensor::iq4::kLevels))),
+        _mm512_set1_epi8(static_cast<char>(0x80)));
+    Panel4_0::decode(q, w);
+    for (int s = 0; s < 8; ++s) w[s] = _mm512_shuffle_epi8(levels, w[s]);
   }
 };
 
