@@ -23,8 +23,8 @@ namespace {
 using namespace testutil;
 
 const std::vector<DType>& panel_types() {
-  static const std::vector<DType> v = {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::IQ4_NL,
-                                       DType::Q4_K, DType::Q5_K, DType::Q6_K};
+  static const std::vector<DType> v = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
+                                       DType::IQ4_NL, DType::Q4_K, DType::Q5_K, DType::Q6_K};
   return v;
 }
 
@@ -37,7 +37,7 @@ const char* name(DType t) { return tensor::dtype_info(t).name; }
 
 TEST(QuantPanel, TheTypesWithKernelsHaveLayouts) {
   for (DType t : panel_types()) EXPECT_TRUE(has_panel_layout(t)) << name(t);
-  EXPECT_FALSE(has_panel_layout(DType::Q4_1));
+  EXPECT_FALSE(has_panel_layout(DType::Q3_K));
   EXPECT_FALSE(has_panel_layout(DType::F16));
   if (const PanelGemmFn* kernels = panel_kernels_avx512vnni()) {
     for (uint32_t id = 0; id < kDTypeSlots; ++id) {
@@ -95,6 +95,11 @@ TEST(QuantPanel, ActivationTermsFoldTheLevelOffsets) {
       for (int64_t j = 0; j < k / 32; ++j) EXPECT_EQ(load_le<int16_t>(terms + 2 * j), qsum(32 * j, 32)) << j;
     } else if (t == DType::Q6_K) {
       for (int64_t g = 0; g < k / 16; ++g) EXPECT_EQ(load_le<int32_t>(terms + 4 * g), -32 * qsum(16 * g, 16)) << g;
+    } else if (t == DType::Q4_1 || t == DType::Q5_1) {
+      // The min's term: the block's activation scale times its level sum.
+      for (int64_t b = 0; b < k / 32; ++b)
+        EXPECT_EQ(load_le<float>(terms + 4 * b), load_le<float>(q + k + 4 * b) * static_cast<float>(qsum(32 * b, 32)))
+            << name(t) << b;
     } else {
       const int bias = t == DType::Q4_0 ? 8 : t == DType::Q5_0 ? 16 : 128;  // q8_0, iq4_nl: 128
       for (int64_t b = 0; b < k / 32; ++b) EXPECT_EQ(load_le<int32_t>(terms + 4 * b), -bias * qsum(32 * b, 32)) << name(t) << b;
@@ -160,7 +165,7 @@ TEST(QuantPanel, AmxKernelsGiveTheVnniResultsBitForBit) {
   const PanelGemmFn* amx = panel_kernels_amx();
   if (!amx) GTEST_SKIP() << "no usable AMX-INT8";
   const PanelGemmFn* vnni = panel_kernels_avx512vnni();
-  for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::IQ4_NL}) {
+  for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::IQ4_NL}) {
     ASSERT_NE(find_panel_kernel(amx, t), find_panel_kernel(vnni, t)) << name(t) << " has no AMX kernel";
     // Lengths with no whole quad of blocks, a quad and a lone block, an odd
     // number of quads (the ring of sums crosses a group's end at either

@@ -23,12 +23,18 @@ using namespace panel_layout;
 size_t levels_bytes32(DType w) {
   switch (w) {
     case DType::Q4_0:
+    case DType::Q4_1:
     case DType::IQ4_NL: return kQ4_0Levels;
-    case DType::Q5_0: return kQ5_0Levels;
+    case DType::Q5_0:
+    case DType::Q5_1: return kQ5_0Levels;
     case DType::Q8_0: return kQ8_0Levels;
     default: return 0;
   }
 }
+
+// Blocks of 32 with a min as well as a scale (level 0 is the min).
+bool has_min32(DType w) { return w == DType::Q4_1 || w == DType::Q5_1; }
+size_t scale_bytes32(DType w) { return has_min32(w) ? kScalesAndMins : kScales; }
 
 // Byte e of row r in the panel vector at v.
 inline uint8_t& lane(uint8_t* v, int r, int e) { return v[4 * r + e]; }
@@ -44,7 +50,8 @@ int bias32(DType w) {
   }
 }
 
-// q4_0 and q5_0 share the nibble vectors: vector j byte 4r+e = qs byte 4j+e.
+// q4_0, q4_1, q5_0, q5_1 and iq4_nl share the nibble vectors: vector j byte
+// 4r+e = qs byte 4j+e.
 void pack_nibbles16(const uint8_t* qs, int r, uint8_t* v) {
   for (int j = 0; j < 4; ++j) std::memcpy(&lane(v + 64 * j, r, 0), qs + 4 * j, 4);
 }
@@ -53,20 +60,32 @@ void unpack_nibbles16(const uint8_t* v, int r, uint8_t* qs) {
     for (int e = 0; e < 4; ++e) qs[4 * j + e] = v[64 * j + 4 * r + e];
 }
 
+// q5_0 and q5_1: the nibbles, then 1 vector whose byte 4r+e has at bit s
+// the fifth bit of element 4s+e (bit 4s+e of the u32 qh).
+void pack_five(const uint8_t* qh_at, const uint8_t* qs, int r, uint8_t* v) {
+  pack_nibbles16(qs, r, v);
+  const uint32_t qh = load_le<uint32_t>(qh_at);
+  for (int e = 0; e < 4; ++e) {
+    uint8_t bits = 0;
+    for (int s = 0; s < 8; ++s) bits |= static_cast<uint8_t>(((qh >> (4 * s + e)) & 1) << s);
+    lane(v + kQ4_0Levels, r, e) = bits;
+  }
+}
+void unpack_five(const uint8_t* v, int r, uint8_t* qh_at, uint8_t* qs) {
+  unpack_nibbles16(v, r, qs);
+  uint32_t qh = 0;
+  for (int e = 0; e < 4; ++e)
+    for (int s = 0; s < 8; ++s) qh |= static_cast<uint32_t>((v[kQ4_0Levels + 4 * r + e] >> s) & 1) << (4 * s + e);
+  store_le<uint32_t>(qh_at, qh);
+}
+
 void pack_block32(DType w, const uint8_t* b, int r, uint8_t* v) {
   switch (w) {
     case DType::Q4_0:
     case DType::IQ4_NL: return pack_nibbles16(b + 2, r, v);
-    case DType::Q5_0: {
-      pack_nibbles16(b + 6, r, v);
-      const uint32_t qh = load_le<uint32_t>(b + 2);
-      for (int e = 0; e < 4; ++e) {
-        uint8_t bits = 0;
-        for (int s = 0; s < 8; ++s) bits |= static_cast<uint8_t>(((qh >> (4 * s + e)) & 1) << s);
-        lane(v + 256, r, e) = bits;
-      }
-      return;
-    }
+    case DType::Q4_1: return pack_nibbles16(b + 4, r, v);
+    case DType::Q5_0: return pack_five(b + 2, b + 6, r, v);
+    case DType::Q5_1: return pack_five(b + 4, b + 8, r, v);
     case DType::Q8_0:
       for (int s = 0; s < 8; ++s) store_le<uint32_t>(&lane(v + 64 * s, r, 0), load_le<uint32_t>(b + 2 + 4 * s) ^ 0x80808080u);
       return;
@@ -78,14 +97,9 @@ void unpack_block32(DType w, const uint8_t* v, int r, uint8_t* b) {
   switch (w) {
     case DType::Q4_0:
     case DType::IQ4_NL: return unpack_nibbles16(v, r, b + 2);
-    case DType::Q5_0: {
-      unpack_nibbles16(v, r, b + 6);
-      uint32_t qh = 0;
-      for (int e = 0; e < 4; ++e)
-        for (int s = 0; s < 8; ++s) qh |= static_cast<uint32_t>((v[256 + 4 * r + e] >> s) & 1) << (4 * s + e);
-      store_le<uint32_t>(b + 2, qh);
-      return;
-    }
+    case DType::Q4_1: return unpack_nibbles16(v, r, b + 4);
+    case DType::Q5_0: return unpack_five(v, r, b + 2, b + 6);
+    case DType::Q5_1: return unpack_five(v, r, b + 4, b + 8);
     case DType::Q8_0:
       for (int s = 0; s < 8; ++s)
         for (int e = 0; e < 4; ++e) b[2 + 4 * s + e] = static_cast<uint8_t>(v[64 * s + 4 * r + e] ^ 0x80);
@@ -220,7 +234,8 @@ bool has_panel_layout(DType w) {
 }
 
 size_t panel_bytes(DType w, int64_t k) {
-  if (const size_t lb = levels_bytes32(w)) return static_cast<size_t>((k / 32 + 1) / 2) * 64 + static_cast<size_t>(k / 32) * lb;
+  if (const size_t lb = levels_bytes32(w))
+    return static_cast<size_t>((k / 32 + 1) / 2) * scale_bytes32(w) + static_cast<size_t>(k / 32) * lb;
   if (w == DType::Q4_K) return static_cast<size_t>(k / 256) * kQ4KBytes;
   if (w == DType::Q5_K) return static_cast<size_t>(k / 256) * kQ5KBytes;
   if (w == DType::Q6_K) return static_cast<size_t>(k / 256) * kQ6KBytes;
@@ -232,11 +247,13 @@ void pack_panel(DType w, int64_t k, const uint8_t* rows, size_t row_stride, int 
   const size_t bb = tensor::dtype_info(w).block_bytes;
   if (const size_t lb = levels_bytes32(w)) {
     const int64_t nb = k / 32;
+    const size_t sb = scale_bytes32(w);
     for (int r = 0; r < nr; ++r) {
       const uint8_t* row = rows + r * row_stride;
       for (int64_t b = 0; b < nb; ++b) {
-        pack_block32(w, row + b * bb, r, panel + levels_at(lb, b));
-        std::memcpy(panel + scales_at(lb, b) + 2 * r, row + b * bb, 2);  // f16 d
+        pack_block32(w, row + b * bb, r, panel + levels_at(lb, sb, b));
+        std::memcpy(panel + scales_at(lb, sb, b) + 2 * r, row + b * bb, 2);                      // f16 d
+        if (has_min32(w)) std::memcpy(panel + mins_at(lb, sb, b) + 2 * r, row + b * bb + 2, 2);  // f16 m
       }
     }
     return;
@@ -254,9 +271,11 @@ void unpack_panel_row(DType w, int64_t k, const uint8_t* panel, int r, uint8_t* 
   const size_t bb = tensor::dtype_info(w).block_bytes;
   if (const size_t lb = levels_bytes32(w)) {
     const int64_t nb = k / 32;
+    const size_t sb = scale_bytes32(w);
     for (int64_t b = 0; b < nb; ++b) {
-      unpack_block32(w, panel + levels_at(lb, b), r, row + b * bb);
-      std::memcpy(row + b * bb, panel + scales_at(lb, b) + 2 * r, 2);
+      unpack_block32(w, panel + levels_at(lb, sb, b), r, row + b * bb);
+      std::memcpy(row + b * bb, panel + scales_at(lb, sb, b) + 2 * r, 2);
+      if (has_min32(w)) std::memcpy(row + b * bb + 2, panel + mins_at(lb, sb, b) + 2 * r, 2);
     }
     return;
   }
@@ -277,6 +296,12 @@ size_t panel_act_row_bytes(DType w, int64_t k) {
 
 void add_panel_act_terms(DType w, int64_t k, uint8_t* row) {
   uint8_t* terms = row + act_row_bytes(act_type_for(w), k);
+  if (has_min32(w)) {
+    const int64_t nb = k / 32;
+    for (int64_t b = 0; b < nb; ++b)
+      store_le<float>(terms + 4 * b, load_le<float>(row + k + 4 * b) * static_cast<float>(load_le<int32_t>(row + k + 4 * nb + 4 * b)));
+    return;
+  }
   if (levels_bytes32(w)) {
     const int64_t nb = k / 32;
     const int32_t bias = bias32(w);

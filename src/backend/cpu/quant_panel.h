@@ -16,12 +16,15 @@
 //
 //   blocks of 32, in pairs: f16 d[16] of the first block, f16 d[16] of the
 //   second (zero when the row has an odd number of blocks and this is the
-//   last), then each block's levels:
+//   last), for q4_1 and q5_1 then f16 m[16] of each, then each block's
+//   levels:
 //     q4_0  4 vectors: vector j byte 4r+e = row r's qs byte 4j+e (low nibble:
 //           element 4j+e, high: 16+4j+e; levels 0..15)
 //     iq4_nl  q4_0's 4 vectors (the nibbles index the 16 non-linear levels)
+//     q4_1  q4_0's 4 vectors
 //     q5_0  q4_0's 4 vectors, then 1 vector whose byte 4r+e has at bit s the
 //           fifth bit of element 4s+e
+//     q5_1  q5_0's 5 vectors
 //     q8_0  8 vectors: vector s byte 4r+e = level of element 4s+e plus 128
 //   q4_K  per super-block of 256 (2368 bytes): f16 d[16], f16 dmin[16],
 //         u8 scale[8][16] (sub-block, row), u8 min[4][16][2] (mins 2i and
@@ -46,6 +49,7 @@
 // offset into the integer sums:
 //   q4_0, q5_0, q8_0, iq4_nl  i32 -bias * sum(block of 32)   (bias 8, 16,
 //                             128, 128: iq4_nl's levels are looked up + 128)
+//   q4_1, q5_1        f32 scale * sum(block of 32), times the row's min
 //   q4_K, q5_K        i16 sum of each 32 elements (pairs 2i, 2i+1 as one dword)
 //   q6_K              i32 -32 * sum(group of 16)
 #include <cstddef>
@@ -82,8 +86,8 @@ using PanelGemmFn = void (*)(int64_t k, const uint8_t* panel, int nr, const uint
 // The AVX-512 VNNI panel kernels, by DType id (nullptr where a type has
 // none); nullptr where the CPU lacks AVX-512 VNNI.
 const PanelGemmFn* panel_kernels_avx512vnni();
-// The same table with AMX-INT8 prompt kernels where a type has one (q4_0,
-// q5_0, q8_0, iq4_nl: tokens in whole groups of 16 by tile multiplies, the rest by
+// The same table with AMX-INT8 prompt kernels where a type has one (the
+// blocks of 32: tokens in whole groups of 16 by tile multiplies, the rest by
 // the VNNI kernels, with bit-identical results); nullptr where AMX-INT8 is
 // not usable (cpu_features.h).
 const PanelGemmFn* panel_kernels_amx();

@@ -1,5 +1,5 @@
 // AMX-INT8 prompt kernels on panels (layouts in quant_panel.h) for the types
-// in blocks of 32 (q4_0, q5_0, q8_0, iq4_nl).
+// in blocks of 32 (q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl).
 //
 // A panel's block of 32 is already laid out as AMX wants its B operand: 8
 // rows (steps of 4 elements) of 16 dword columns (weight rows). Decoded once
@@ -65,18 +65,23 @@ HEARTH_T void decode_signed(const uint8_t* panel, int64_t nb, uint8_t* tiles) {
   const __m512i bias = _mm512_set1_epi8(static_cast<char>(P::kBias));
   for (int64_t b = 0; b < nb; ++b) {
     __m512i w[8];
-    P::decode(panel + levels_at(P::kLevelBytes, b), w);
+    P::decode(panel + P::levels(b), w);
     for (int s = 0; s < 8; ++s) _mm512_store_si512(tiles + kBlockTile * b + 64 * s, _mm512_sub_epi8(w[s], bias));
   }
 }
 
-// acc[t] += float(sums row t) * (dw * token t's scale of block b).
-HEARTH_T inline void accumulate(const int32_t* sums, __m512 dw, const uint8_t* a, size_t as, int64_t k, int64_t b,
-                                __m512 acc[kGroup]) {
+// acc[t] += float(sums row t) * (row scales * token t's scale of block b),
+// and for a type with mins + row mins * token t's term (its f32 at terms).
+template <class P>
+HEARTH_T inline void accumulate(const int32_t* sums, const uint8_t* panel, const uint8_t* a, size_t as, int64_t k,
+                                size_t terms, int64_t b, __m512 acc[kGroup]) {
+  const __m512 dw = f16x16(panel + P::scales(b));
+  const __m512 mw = P::kMin ? f16x16(panel + P::mins(b)) : _mm512_setzero_ps();
 #pragma GCC unroll 16
   for (int t = 0; t < kGroup; ++t) {
     const __m512 da = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * b));
     acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(sums + 16 * t)), _mm512_mul_ps(dw, da), acc[t]);
+    if constexpr (P::kMin) acc[t] = _mm512_fmadd_ps(mw, _mm512_set1_ps(load_le<float>(a + t * as + terms + 4 * b)), acc[t]);
   }
 }
 
@@ -107,11 +112,8 @@ HEARTH_T inline void tile_quad(const uint8_t* a, size_t as, const uint8_t* tiles
 // acc += the sums of blocks 4q .. 4q + 3, scaled (accumulate).
 template <class P>
 HEARTH_T inline void add_quad(const uint8_t* panel, const int32_t (*sums)[kSums], const uint8_t* a, size_t as,
-                              int64_t k, int64_t q, __m512 acc[kGroup]) {
-  for (int j = 0; j < 4; ++j) {
-    const int64_t b = 4 * q + j;
-    accumulate(sums[j], f16x16(panel + scales_at(P::kLevelBytes, b)), a, as, k, b, acc);
-  }
+                              int64_t k, size_t terms, int64_t q, __m512 acc[kGroup]) {
+  for (int j = 0; j < 4; ++j) accumulate<P>(sums[j], panel, a, as, k, terms, 4 * q + j, acc);
 }
 
 // Groups of 16 tokens (group g: activation rows a + 16 g as, a + (16 g + 1)
@@ -126,6 +128,7 @@ template <class P>
 HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
                        size_t as, int64_t n_groups, float* out, size_t os) {
   const int64_t nb = k / 32, nq = nb / 4;
+  const size_t terms = act_row_bytes(ActType::Q8_0, k);
   alignas(64) int32_t ring[2][4][kSums];
   alignas(64) int32_t tail[kSums];
   // Quad q of group g is the (g nq + q)-th given to the tile unit; its sums
@@ -138,12 +141,12 @@ HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __
 #pragma GCC unroll 16
     for (int t = 0; t < kGroup; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t q = 1; q < nq; ++q) {
-      add_quad<P>(panel, slot(g, q - 1), ag, as, k, q - 1, acc);
+      add_quad<P>(panel, slot(g, q - 1), ag, as, k, terms, q - 1, acc);
       tile_quad(ag, as, tiles, 4 * q, slot(g, q));
     }
     if (nq > 0) {
       if (g + 1 < n_groups) tile_quad(ag + kGroup * as, as, tiles, 0, slot(g + 1, 0));
-      add_quad<P>(panel, slot(g, nq - 1), ag, as, k, nq - 1, acc);
+      add_quad<P>(panel, slot(g, nq - 1), ag, as, k, terms, nq - 1, acc);
     }
     for (int64_t b = 4 * nq; b < nb; ++b) {
       _tile_zero(0);
@@ -151,7 +154,7 @@ HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __
       _tile_loadd(6, tiles + kBlockTile * b, 64);
       _tile_dpbssd(0, 4, 6);
       _tile_stored(0, tail, 64);
-      accumulate(tail, f16x16(panel + scales_at(P::kLevelBytes, b)), ag, as, k, b, acc);
+      accumulate<P>(tail, panel, ag, as, k, terms, b, acc);
     }
 #pragma GCC unroll 16
     for (int t = 0; t < kGroup; ++t) _mm512_mask_storeu_ps(out + (g * kGroup + t) * os, rows, acc[t]);
@@ -184,7 +187,9 @@ struct Table {
     // The types without an AMX kernel keep their VNNI one.
     std::memcpy(fn, panel_kernels_avx512vnni(), sizeof fn);
     fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0, DType::Q4_0>;
+    fn[static_cast<uint32_t>(DType::Q4_1)] = gemm32<Panel4_1, DType::Q4_1>;
     fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0, DType::Q5_0>;
+    fn[static_cast<uint32_t>(DType::Q5_1)] = gemm32<Panel5_1, DType::Q5_1>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0, DType::Q8_0>;
     fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL, DType::IQ4_NL>;
   }

@@ -63,18 +63,21 @@ HEARTH_T void tile32(int64_t k, const uint8_t* panel, __mmask16 rows, const uint
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
-    if (NT == 1 && b % 2 == 0) prefetch_ahead<kPrefetchBlocks32>(panel + scales_at(P::kLevelBytes, b), pair_bytes(P::kLevelBytes));
+    if (NT == 1 && b % 2 == 0) prefetch_ahead<kPrefetchBlocks32>(panel + P::scales(b), P::kPairBytes);
     __m512i w[8];
-    P::decode(panel + levels_at(P::kLevelBytes, b), w);
-    const __m512 dw = f16x16(panel + scales_at(P::kLevelBytes, b));
+    P::decode(panel + P::levels(b), w);
+    const __m512 dw = f16x16(panel + P::scales(b));
+    const __m512 mw = P::kMin ? f16x16(panel + P::mins(b)) : _mm512_setzero_ps();
 #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
       const uint8_t* at = a + t * as;
-      __m512i s = bcast32(at + f.terms + 4 * b);
+      // The bias term starts the integer sum; a min's term is a float.
+      __m512i s = P::kMin ? _mm512_setzero_si512() : bcast32(at + f.terms + 4 * b);
 #pragma GCC unroll 8
       for (int j = 0; j < 8; ++j) s = _mm512_dpbusd_epi32(s, w[j], bcast32(at + 32 * b + 4 * j));
       const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * b));
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da), acc[t]);
+      if constexpr (P::kMin) acc[t] = _mm512_fmadd_ps(mw, _mm512_set1_ps(load_le<float>(at + f.terms + 4 * b)), acc[t]);
     }
   }
 #pragma GCC unroll 16
@@ -241,7 +244,9 @@ struct Table {
   PanelGemmFn fn[kDTypeSlots] = {};
   Table() {
     fn[static_cast<uint32_t>(DType::Q4_0)] = gemm32<Panel4_0>;
+    fn[static_cast<uint32_t>(DType::Q4_1)] = gemm32<Panel4_1>;
     fn[static_cast<uint32_t>(DType::Q5_0)] = gemm32<Panel5_0>;
+    fn[static_cast<uint32_t>(DType::Q5_1)] = gemm32<Panel5_1>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0>;
     fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL>;
     fn[static_cast<uint32_t>(DType::Q4_K)] = gemm_k4<false>;

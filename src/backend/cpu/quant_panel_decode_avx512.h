@@ -44,10 +44,20 @@ HEARTH_T inline __m512i move_bit(__m512i v) {
 
 // --- blocks of 32 -------------------------------------------------------------
 
-// kBias: the offset of the unsigned levels (level - kBias is the signed one).
-struct Panel4_0 {
-  static constexpr size_t kLevelBytes = kQ4_0Levels;
-  static constexpr int kBias = 8;
+// Where a block's fields lie in a panel. kBias: the offset of the unsigned
+// levels (level - kBias is the signed one); kMin: the type has f16 mins (its
+// value is scale * level + min).
+template <size_t LevelBytes, size_t ScaleBytes, int Bias>
+struct Blocks32 {
+  static constexpr size_t kLevelBytes = LevelBytes, kPairBytes = pair_bytes(LevelBytes, ScaleBytes);
+  static constexpr int kBias = Bias;
+  static constexpr bool kMin = ScaleBytes == kScalesAndMins;
+  static constexpr size_t scales(int64_t b) { return scales_at(LevelBytes, ScaleBytes, b); }
+  static constexpr size_t mins(int64_t b) { return mins_at(LevelBytes, ScaleBytes, b); }
+  static constexpr size_t levels(int64_t b) { return levels_at(LevelBytes, ScaleBytes, b); }
+};
+
+struct Panel4_0 : Blocks32<kQ4_0Levels, kScales, 8> {
   HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
     const __m512i m = nibble_mask();
     for (int j = 0; j < 4; ++j) {
@@ -58,9 +68,11 @@ struct Panel4_0 {
   }
 };
 
-struct Panel5_0 {
-  static constexpr size_t kLevelBytes = kQ5_0Levels;
-  static constexpr int kBias = 16;
+struct Panel4_1 : Blocks32<kQ4_0Levels, kScalesAndMins, 0> {
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) { Panel4_0::decode(q, w); }
+};
+
+struct Panel5_0 : Blocks32<kQ5_0Levels, kScales, 16> {
   template <int S>
   HEARTH_T static void add_fifth(__m512i w[8], __m512i bits) {
     w[S] = or_masked(w[S], move_bit<S, 4>(bits), _mm512_set1_epi8(0x10));
@@ -77,9 +89,11 @@ struct Panel5_0 {
 
 // iq4_nl: q4_0's nibbles, each the index of one of 16 signed levels, looked
 // up (by vpshufb in each 16-byte lane) as level + 128.
-struct PanelIQ4_NL {
-  static constexpr size_t kLevelBytes = kQ4_0Levels;
-  static constexpr int kBias = 128;
+struct Panel5_1 : Blocks32<kQ5_0Levels, kScalesAndMins, 0> {
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) { Panel5_0::decode(q, w); }
+};
+
+struct PanelIQ4_NL : Blocks32<kQ4_0Levels, kScales, 128> {
   HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
     const __m512i levels = _mm512_xor_si512(
         _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tensor::iq4::kLevels))),
@@ -89,9 +103,7 @@ struct PanelIQ4_NL {
   }
 };
 
-struct Panel8_0 {
-  static constexpr size_t kLevelBytes = kQ8_0Levels;
-  static constexpr int kBias = 128;
+struct Panel8_0 : Blocks32<kQ8_0Levels, kScales, 128> {
   HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
     for (int s = 0; s < 8; ++s) w[s] = load64(q + 64 * s);
   }

@@ -6,15 +6,21 @@
 
 namespace hearth::backend::cpu::panel_layout {
 
-// Blocks of 32, in pairs: both blocks' f16 scales (32 bytes each), then both
-// blocks' levels (level_bytes each).
+// Blocks of 32, in pairs: both blocks' f16 scales (32 bytes each), for
+// q4_1 and q5_1 then both blocks' f16 mins (scale_bytes 128 rather than
+// 64), then both blocks' levels (level_bytes each).
 constexpr size_t kQ4_0Levels = 256, kQ5_0Levels = 320, kQ8_0Levels = 512;
-constexpr size_t pair_bytes(size_t level_bytes) { return 64 + 2 * level_bytes; }
-constexpr size_t scales_at(size_t level_bytes, int64_t b) {
-  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes) + 32 * static_cast<size_t>(b % 2);
+constexpr size_t kScales = 64, kScalesAndMins = 128;
+constexpr size_t pair_bytes(size_t level_bytes, size_t scale_bytes) { return scale_bytes + 2 * level_bytes; }
+constexpr size_t scales_at(size_t level_bytes, size_t scale_bytes, int64_t b) {
+  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes, scale_bytes) + 32 * static_cast<size_t>(b % 2);
 }
-constexpr size_t levels_at(size_t level_bytes, int64_t b) {
-  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes) + 64 + level_bytes * static_cast<size_t>(b % 2);
+constexpr size_t mins_at(size_t level_bytes, size_t scale_bytes, int64_t b) {
+  return scales_at(level_bytes, scale_bytes, b) + 64;
+}
+constexpr size_t levels_at(size_t level_bytes, size_t scale_bytes, int64_t b) {
+  return static_cast<size_t>(b / 2) * pair_bytes(level_bytes, scale_bytes) + scale_bytes +
+         level_bytes * static_cast<size_t>(b % 2);
 }
 
 // q4_K and q5_K, per super-block of 256: the same 320 bytes of scales and
