@@ -159,6 +159,29 @@ void unpack_K4(bool five, const uint8_t* p, int r, uint8_t* b) {
     for (int s = 0; s < 8; ++s) std::memcpy(b + 16 + 4 * s, p + q5K_high_at(s) + 4 * r, 4);
 }
 
+// iq4_xs: d, the sub-blocks' 6-bit scales (ls - 32, signed), the nibbles.
+void pack_iq4XS(const uint8_t* b, int r, uint8_t* p) {
+  std::memcpy(p + kIQ4XSD + 2 * r, b, 2);
+  const unsigned scales_h = load_le<uint16_t>(b + 2);
+  for (int j = 0; j < 8; ++j) {
+    const int ls = ((b[4 + j / 2] >> (4 * (j % 2))) & 15) | (((scales_h >> (2 * j)) & 3) << 4);
+    p[kIQ4XSScale + 16 * j + r] = static_cast<uint8_t>(static_cast<int8_t>(ls - 32));
+    pack_nibbles16(b + 8 + 16 * j, r, p + iq4XS_levels_at(j));
+  }
+}
+void unpack_iq4XS(const uint8_t* p, int r, uint8_t* b) {
+  std::memcpy(b, p + kIQ4XSD + 2 * r, 2);
+  unsigned scales_h = 0;
+  std::memset(b + 4, 0, 4);
+  for (int j = 0; j < 8; ++j) {
+    const int ls = static_cast<int8_t>(p[kIQ4XSScale + 16 * j + r]) + 32;
+    b[4 + j / 2] = static_cast<uint8_t>(b[4 + j / 2] | ((ls & 15) << (4 * (j % 2))));
+    scales_h |= static_cast<unsigned>(ls >> 4) << (2 * j);
+    unpack_nibbles16(p + iq4XS_levels_at(j), r, b + 8 + 16 * j);
+  }
+  store_le<uint16_t>(b + 2, static_cast<uint16_t>(scales_h));
+}
+
 // q6_K levels 0..63 of one super-block, in element order, from ggml's layout
 // (ql: low nibbles, qh: 2-bit pairs, per half of 128) and back.
 void q6K_levels(const uint8_t* b, uint8_t L[256]) {
@@ -230,7 +253,7 @@ void unpack_q6K(const uint8_t* p, int r, uint8_t* b) {
 }  // namespace
 
 bool has_panel_layout(DType w) {
-  return levels_bytes32(w) != 0 || w == DType::Q4_K || w == DType::Q5_K || w == DType::Q6_K;
+  return levels_bytes32(w) != 0 || w == DType::Q4_K || w == DType::Q5_K || w == DType::Q6_K || w == DType::IQ4_XS;
 }
 
 size_t panel_bytes(DType w, int64_t k) {
@@ -239,6 +262,7 @@ size_t panel_bytes(DType w, int64_t k) {
   if (w == DType::Q4_K) return static_cast<size_t>(k / 256) * kQ4KBytes;
   if (w == DType::Q5_K) return static_cast<size_t>(k / 256) * kQ5KBytes;
   if (w == DType::Q6_K) return static_cast<size_t>(k / 256) * kQ6KBytes;
+  if (w == DType::IQ4_XS) return static_cast<size_t>(k / 256) * kIQ4XSBytes;
   fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
 }
 
@@ -263,6 +287,7 @@ void pack_panel(DType w, int64_t k, const uint8_t* rows, size_t row_stride, int 
     for (int64_t b = 0; b < k / 256; ++b) {
       const uint8_t* blk = rows + r * row_stride + b * bb;
       if (w == DType::Q6_K) pack_q6K(blk, r, panel + b * sbb);
+      else if (w == DType::IQ4_XS) pack_iq4XS(blk, r, panel + b * sbb);
       else pack_K4(w == DType::Q5_K, blk, r, panel + b * sbb);
     }
 }
@@ -282,6 +307,7 @@ void unpack_panel_row(DType w, int64_t k, const uint8_t* panel, int r, uint8_t* 
   const size_t sbb = panel_bytes(w, 256);
   for (int64_t b = 0; b < k / 256; ++b) {
     if (w == DType::Q6_K) unpack_q6K(panel + b * sbb, r, row + b * bb);
+    else if (w == DType::IQ4_XS) unpack_iq4XS(panel + b * sbb, r, row + b * bb);
     else unpack_K4(w == DType::Q5_K, panel + b * sbb, r, row + b * bb);
   }
 }
@@ -291,6 +317,7 @@ size_t panel_act_row_bytes(DType w, int64_t k) {
   if (levels_bytes32(w)) return base + round64(4 * static_cast<size_t>(k / 32));
   if (w == DType::Q4_K || w == DType::Q5_K) return base + round64(2 * static_cast<size_t>(k / 32));
   if (w == DType::Q6_K) return base + round64(4 * static_cast<size_t>(k / 16));
+  if (w == DType::IQ4_XS) return base + round64(4 * static_cast<size_t>(k / 32));
   fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
 }
 
@@ -314,6 +341,9 @@ void add_panel_act_terms(DType w, int64_t k, uint8_t* row) {
       store_le<int16_t>(terms + 2 * j, static_cast<int16_t>(load_le<int16_t>(bsum + 4 * j) + load_le<int16_t>(bsum + 4 * j + 2)));
   } else if (w == DType::Q6_K) {
     for (int64_t g = 0; g < k / 16; ++g) store_le<int32_t>(terms + 4 * g, -32 * load_le<int16_t>(bsum + 2 * g));
+  } else if (w == DType::IQ4_XS) {
+    for (int64_t j = 0; j < k / 32; ++j)
+      store_le<int32_t>(terms + 4 * j, -128 * (load_le<int16_t>(bsum + 4 * j) + load_le<int16_t>(bsum + 4 * j + 2)));
   } else {
     fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
   }

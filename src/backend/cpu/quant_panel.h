@@ -35,6 +35,9 @@
 //         8 vectors of fifth bits (vector s byte 4r+e has at bit j the fifth
 //         bit of element 32j+4s+e) and q4_K's 32 nibble vectors, chunk 0's
 //         and the fifth bits alternating
+//   iq4_xs  per super-block of 256 (2240 bytes): f16 d[16], 32 zero bytes,
+//         i8 scale[8][16] (sub-block j's ls - 32, row), then each sub-block's
+//         4 nibble vectors as q4_0's (the nibbles index iq4_nl's levels)
 //   q6_K  per super-block of 256 (3392 bytes): i8 scale[16][16] (group of 16,
 //         row), f16 d[16], 32 zero bytes, then for each half g of 128
 //         elements 8 vectors of top bits (vector s byte 4r+e has at bits 2k,
@@ -52,6 +55,7 @@
 //   q4_1, q5_1        f32 scale * sum(block of 32), times the row's min
 //   q4_K, q5_K        i16 sum of each 32 elements (pairs 2i, 2i+1 as one dword)
 //   q6_K              i32 -32 * sum(group of 16)
+//   iq4_xs            i32 -128 * sum(sub-block of 32)
 #include <cstddef>
 #include <cstdint>
 

@@ -35,6 +35,13 @@ constexpr size_t q5K_low_at(int c, int s) {
   return c == 0 ? 320 + 128 * static_cast<size_t>(s) : 832 + 512 * static_cast<size_t>(c) + 64 * static_cast<size_t>(s);
 }
 
+// iq4_xs, per super-block of 256: f16 d[16], 32 zero bytes, i8 scale[8][16]
+// (ls - 32 of sub-block j, row), then sub-block j's 4 nibble vectors (as
+// q4_0's) at iq4XS_levels_at(j).
+constexpr size_t kIQ4XSBytes = 2240;
+constexpr size_t kIQ4XSD = 0, kIQ4XSScale = 64;
+constexpr size_t iq4XS_levels_at(int j) { return 192 + 256 * static_cast<size_t>(j); }
+
 // q6_K, per super-block of 256: vector s (0..7) of the top bits of half g
 // and of the nibbles of chunk c, in the order the kernel first reads them:
 // per half g, the nibbles of chunk 2g and the top bits alternating, then the
