@@ -1,5 +1,6 @@
 // AMX-INT8 prompt kernels on panels (layouts in quant_panel.h) for the types
-// in blocks of 32 (q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl).
+// in blocks of 32 (q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl) and for iq4_xs,
+// whose sub-blocks of 32 are laid out as iq4_nl's blocks.
 //
 // A panel's block of 32 is already laid out as AMX wants its B operand: 8
 // rows (steps of 4 elements) of 16 dword columns (weight rows). Decoded once
@@ -75,11 +76,12 @@ HEARTH_T void decode_signed(const uint8_t* panel, int64_t nb, uint8_t* tiles) {
 template <class P>
 HEARTH_T inline void accumulate(const int32_t* sums, const uint8_t* panel, const uint8_t* a, size_t as, int64_t k,
                                 size_t terms, int64_t b, __m512 acc[kGroup]) {
-  const __m512 dw = f16x16(panel + P::scales(b));
-  const __m512 mw = P::kMin ? f16x16(panel + P::mins(b)) : _mm512_setzero_ps();
+  const __m512 dw = P::row_scales(panel, b);
+  __m512 mw = _mm512_setzero_ps();
+  if constexpr (P::kMin) mw = f16x16(panel + P::mins(b));
 #pragma GCC unroll 16
   for (int t = 0; t < kGroup; ++t) {
-    const __m512 da = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * b));
+    const __m512 da = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * P::act_scale(b)));
     acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(sums + 16 * t)), _mm512_mul_ps(dw, da), acc[t]);
     if constexpr (P::kMin) acc[t] = _mm512_fmadd_ps(mw, _mm512_set1_ps(load_le<float>(a + t * as + terms + 4 * b)), acc[t]);
   }
@@ -128,7 +130,7 @@ template <class P>
 HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
                        size_t as, int64_t n_groups, float* out, size_t os) {
   const int64_t nb = k / 32, nq = nb / 4;
-  const size_t terms = act_row_bytes(ActType::Q8_0, k);
+  const size_t terms = P::kMin ? act_row_bytes(ActType::Q8_0, k) : 0;  // only the mins' terms are read
   alignas(64) int32_t ring[2][4][kSums];
   alignas(64) int32_t tail[kSums];
   // Quad q of group g is the (g nq + q)-th given to the tile unit; its sums
@@ -192,6 +194,7 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q5_1)] = gemm32<Panel5_1, DType::Q5_1>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0, DType::Q8_0>;
     fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL, DType::IQ4_NL>;
+    fn[static_cast<uint32_t>(DType::IQ4_XS)] = gemm32<PanelIQ4_XS, DType::IQ4_XS>;
   }
 };
 

@@ -215,29 +215,29 @@ HEARTH_T void tile_q6K(int64_t k, const uint8_t* panel, __mmask16 rows, const ui
 // --- iq4_xs -------------------------------------------------------------------
 
 // Sub-block J (32 elements) of an iq4_xs super-block: iq4_nl's decode, the
-// integer sum times the sub-block's signed scale, added in float.
+// integer sum scaled by d * (ls - 32) (the AMX kernels' row scale).
 template <int J, int NT>
-HEARTH_T inline void iq4XS_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
-                               size_t terms, __m512 acc[NT]) {
+HEARTH_T inline void iq4XS_sub(const uint8_t* panel, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+                               __m512 acc[NT]) {
+  const int64_t b = 8 * sb + J;
   __m512i w[8];
-  PanelIQ4_NL::decode(p + iq4XS_levels_at(J), w);
-  const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kIQ4XSScale + 16 * J)));
+  PanelIQ4_XS::decode(panel + PanelIQ4_XS::levels(b), w);
+  const __m512 dw = PanelIQ4_XS::row_scales(panel, b);
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) {
     const uint8_t* at = a + t * as;
-    const uint8_t* aq = at + 256 * sb + 32 * J;
-    __m512i s = bcast32(at + terms + 4 * (8 * sb + J));
+    __m512i s = bcast32(at + terms + 4 * b);
 #pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j) s = _mm512_dpbusd_epi32(s, w[j], bcast32(aq + 4 * j));
+    for (int j = 0; j < 8; ++j) s = _mm512_dpbusd_epi32(s, w[j], bcast32(at + 32 * b + 4 * j));
     const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
-    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_mullo_epi32(s, sc)), _mm512_mul_ps(d, da), acc[t]);
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da), acc[t]);
   }
 }
 
 template <int NT, int... J>
-HEARTH_T inline void iq4XS_subs(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
-                                size_t terms, __m512 acc[NT], std::integer_sequence<int, J...>) {
-  (iq4XS_sub<J, NT>(p, d, a, as, sb, k, terms, acc), ...);
+HEARTH_T inline void iq4XS_subs(const uint8_t* panel, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+                                __m512 acc[NT], std::integer_sequence<int, J...>) {
+  (iq4XS_sub<J, NT>(panel, a, as, sb, k, terms, acc), ...);
 }
 
 template <int NT>
@@ -248,9 +248,8 @@ HEARTH_T void tile_iq4XS(int64_t k, const uint8_t* panel, __mmask16 rows, const 
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
   for (int64_t sb = 0; sb < k / 256; ++sb) {
-    const uint8_t* p = panel + sb * kIQ4XSBytes;
-    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kIQ4XSBytes);
-    iq4XS_subs<NT>(p, f16x16(p + kIQ4XSD), a, as, sb, k, f.terms, acc, std::make_integer_sequence<int, 8>());
+    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(panel + sb * kIQ4XSBytes, kIQ4XSBytes);
+    iq4XS_subs<NT>(panel, a, as, sb, k, f.terms, acc, std::make_integer_sequence<int, 8>());
   }
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);

@@ -46,7 +46,9 @@ HEARTH_T inline __m512i move_bit(__m512i v) {
 
 // Where a block's fields lie in a panel. kBias: the offset of the unsigned
 // levels (level - kBias is the signed one); kMin: the type has f16 mins (its
-// value is scale * level + min).
+// value is scale * level + min). row_scales: block b's scales of the 16
+// rows; act_scale: the index of the activation's f32 scale that block b
+// meets (its block of 32 in a q8_0 row).
 template <size_t LevelBytes, size_t ScaleBytes, int Bias>
 struct Blocks32 {
   static constexpr size_t kLevelBytes = LevelBytes, kPairBytes = pair_bytes(LevelBytes, ScaleBytes);
@@ -55,6 +57,8 @@ struct Blocks32 {
   static constexpr size_t scales(int64_t b) { return scales_at(LevelBytes, ScaleBytes, b); }
   static constexpr size_t mins(int64_t b) { return mins_at(LevelBytes, ScaleBytes, b); }
   static constexpr size_t levels(int64_t b) { return levels_at(LevelBytes, ScaleBytes, b); }
+  HEARTH_T static __m512 row_scales(const uint8_t* panel, int64_t b) { return f16x16(panel + scales(b)); }
+  static constexpr int64_t act_scale(int64_t b) { return b; }
 };
 
 struct Panel4_0 : Blocks32<kQ4_0Levels, kScales, 8> {
@@ -101,6 +105,24 @@ struct PanelIQ4_NL : Blocks32<kQ4_0Levels, kScales, 128> {
     Panel4_0::decode(q, w);
     for (int s = 0; s < 8; ++s) w[s] = _mm512_shuffle_epi8(levels, w[s]);
   }
+};
+
+// iq4_xs, sub-block b (of 32) as a block: iq4_nl's levels, the super-block's
+// d times the sub-block's signed scale as the row scale, against a q8_K row.
+struct PanelIQ4_XS {
+  static constexpr int kBias = 128;
+  static constexpr bool kMin = false;
+  static constexpr size_t levels(int64_t b) {
+    return static_cast<size_t>(b / 8) * kIQ4XSBytes + iq4XS_levels_at(static_cast<int>(b % 8));
+  }
+  // d * (ls - 32), the same float for the VNNI and the AMX kernels.
+  HEARTH_T static __m512 row_scales(const uint8_t* panel, int64_t b) {
+    const uint8_t* p = panel + static_cast<size_t>(b / 8) * kIQ4XSBytes;
+    const __m128i sc = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kIQ4XSScale + 16 * (b % 8)));
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(sc)), f16x16(p + kIQ4XSD));
+  }
+  static constexpr int64_t act_scale(int64_t b) { return b / 8; }
+  HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) { PanelIQ4_NL::decode(q, w); }
 };
 
 struct Panel8_0 : Blocks32<kQ8_0Levels, kScales, 128> {
