@@ -24,7 +24,8 @@ using namespace testutil;
 
 const std::vector<DType>& panel_types() {
   static const std::vector<DType> v = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
-                                       DType::IQ4_NL, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_XS};
+                                       DType::IQ4_NL, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::IQ4_XS,
+                                       DType::Q2_K};
   return v;
 }
 
@@ -95,6 +96,8 @@ TEST(QuantPanel, ActivationTermsFoldTheLevelOffsets) {
       for (int64_t j = 0; j < k / 32; ++j) EXPECT_EQ(load_le<int16_t>(terms + 2 * j), qsum(32 * j, 32)) << j;
     } else if (t == DType::Q6_K) {
       for (int64_t g = 0; g < k / 16; ++g) EXPECT_EQ(load_le<int32_t>(terms + 4 * g), -32 * qsum(16 * g, 16)) << g;
+    } else if (t == DType::Q2_K) {
+      EXPECT_EQ(panel_act_row_bytes(t, k), act_row_bytes(act_type_for(t), k)) << "q2_K has no terms";
     } else if (t == DType::IQ4_XS) {
       for (int64_t j = 0; j < k / 32; ++j) EXPECT_EQ(load_le<int32_t>(terms + 4 * j), -128 * qsum(32 * j, 32)) << j;
     } else if (t == DType::Q4_1 || t == DType::Q5_1) {

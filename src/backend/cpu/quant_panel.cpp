@@ -159,6 +159,27 @@ void unpack_K4(bool five, const uint8_t* p, int r, uint8_t* b) {
     for (int s = 0; s < 8; ++s) std::memcpy(b + 16 + 4 * s, p + q5K_high_at(s) + 4 * r, 4);
 }
 
+// q2_K (ggml: u8 scales[16] (low nibble scale, high min), qs[64], f16 d,
+// f16 dmin): d, dmin, scales, mins, the bit-pair vectors.
+void pack_q2K(const uint8_t* b, int r, uint8_t* p) {
+  std::memcpy(p + kQ2KD + 2 * r, b + 80, 2);
+  std::memcpy(p + kQ2KDmin + 2 * r, b + 82, 2);
+  for (int g = 0; g < 16; ++g) {
+    p[kQ2KScale + 16 * g + r] = b[g] & 15;
+    p[kQ2KMin + 32 * (g / 2) + 2 * r + g % 2] = b[g] >> 4;
+  }
+  for (int h = 0; h < 2; ++h)
+    for (int s = 0; s < 8; ++s) std::memcpy(&lane(p + q2K_levels_at(h, s), r, 0), b + 16 + 32 * h + 4 * s, 4);
+}
+void unpack_q2K(const uint8_t* p, int r, uint8_t* b) {
+  std::memcpy(b + 80, p + kQ2KD + 2 * r, 2);
+  std::memcpy(b + 82, p + kQ2KDmin + 2 * r, 2);
+  for (int g = 0; g < 16; ++g)
+    b[g] = static_cast<uint8_t>(p[kQ2KScale + 16 * g + r] | (p[kQ2KMin + 32 * (g / 2) + 2 * r + g % 2] << 4));
+  for (int h = 0; h < 2; ++h)
+    for (int s = 0; s < 8; ++s) std::memcpy(b + 16 + 32 * h + 4 * s, p + q2K_levels_at(h, s) + 4 * r, 4);
+}
+
 // iq4_xs: d, the sub-blocks' 6-bit scales (ls - 32, signed), the nibbles.
 void pack_iq4XS(const uint8_t* b, int r, uint8_t* p) {
   std::memcpy(p + kIQ4XSD + 2 * r, b, 2);
@@ -253,7 +274,8 @@ void unpack_q6K(const uint8_t* p, int r, uint8_t* b) {
 }  // namespace
 
 bool has_panel_layout(DType w) {
-  return levels_bytes32(w) != 0 || w == DType::Q4_K || w == DType::Q5_K || w == DType::Q6_K || w == DType::IQ4_XS;
+  return levels_bytes32(w) != 0 || w == DType::Q4_K || w == DType::Q5_K || w == DType::Q6_K || w == DType::IQ4_XS ||
+         w == DType::Q2_K;
 }
 
 size_t panel_bytes(DType w, int64_t k) {
@@ -263,6 +285,7 @@ size_t panel_bytes(DType w, int64_t k) {
   if (w == DType::Q5_K) return static_cast<size_t>(k / 256) * kQ5KBytes;
   if (w == DType::Q6_K) return static_cast<size_t>(k / 256) * kQ6KBytes;
   if (w == DType::IQ4_XS) return static_cast<size_t>(k / 256) * kIQ4XSBytes;
+  if (w == DType::Q2_K) return static_cast<size_t>(k / 256) * kQ2KBytes;
   fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
 }
 
@@ -288,6 +311,7 @@ void pack_panel(DType w, int64_t k, const uint8_t* rows, size_t row_stride, int 
       const uint8_t* blk = rows + r * row_stride + b * bb;
       if (w == DType::Q6_K) pack_q6K(blk, r, panel + b * sbb);
       else if (w == DType::IQ4_XS) pack_iq4XS(blk, r, panel + b * sbb);
+      else if (w == DType::Q2_K) pack_q2K(blk, r, panel + b * sbb);
       else pack_K4(w == DType::Q5_K, blk, r, panel + b * sbb);
     }
 }
@@ -308,6 +332,7 @@ void unpack_panel_row(DType w, int64_t k, const uint8_t* panel, int r, uint8_t* 
   for (int64_t b = 0; b < k / 256; ++b) {
     if (w == DType::Q6_K) unpack_q6K(panel + b * sbb, r, row + b * bb);
     else if (w == DType::IQ4_XS) unpack_iq4XS(panel + b * sbb, r, row + b * bb);
+    else if (w == DType::Q2_K) unpack_q2K(panel + b * sbb, r, row + b * bb);
     else unpack_K4(w == DType::Q5_K, panel + b * sbb, r, row + b * bb);
   }
 }
@@ -318,6 +343,7 @@ size_t panel_act_row_bytes(DType w, int64_t k) {
   if (w == DType::Q4_K || w == DType::Q5_K) return base + round64(2 * static_cast<size_t>(k / 32));
   if (w == DType::Q6_K) return base + round64(4 * static_cast<size_t>(k / 16));
   if (w == DType::IQ4_XS) return base + round64(4 * static_cast<size_t>(k / 32));
+  if (w == DType::Q2_K) return base;  // its kernel reads the row's own sums of 16
   fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
 }
 
@@ -344,7 +370,7 @@ void add_panel_act_terms(DType w, int64_t k, uint8_t* row) {
   } else if (w == DType::IQ4_XS) {
     for (int64_t j = 0; j < k / 32; ++j)
       store_le<int32_t>(terms + 4 * j, -128 * (load_le<int16_t>(bsum + 4 * j) + load_le<int16_t>(bsum + 4 * j + 2)));
-  } else {
+  } else if (w != DType::Q2_K) {
     fail("panel: ", tensor::dtype_info(w).name, " has no panel layout");
   }
 }

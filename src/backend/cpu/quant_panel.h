@@ -35,6 +35,11 @@
 //         8 vectors of fifth bits (vector s byte 4r+e has at bit j the fifth
 //         bit of element 32j+4s+e) and q4_K's 32 nibble vectors, chunk 0's
 //         and the fifth bits alternating
+//   q2_K  per super-block of 256 (1600 bytes): f16 d[16], f16 dmin[16], u8
+//         scale[16][16] (group of 16, row), u8 min[8][16][2] (mins 2i and
+//         2i+1 of row r side by side), then per half h of 128 elements 8
+//         vectors: vector s byte 4r+e = row r's qs byte 32h+4s+e (bit pair j:
+//         element 128h+32j+4s+e)
 //   iq4_xs  per super-block of 256 (2240 bytes): f16 d[16], 32 zero bytes,
 //         i8 scale[8][16] (sub-block j's ls - 32, row), then each sub-block's
 //         4 nibble vectors as q4_0's (the nibbles index iq4_nl's levels)
@@ -56,6 +61,7 @@
 //   q4_K, q5_K        i16 sum of each 32 elements (pairs 2i, 2i+1 as one dword)
 //   q6_K              i32 -32 * sum(group of 16)
 //   iq4_xs            i32 -128 * sum(sub-block of 32)
+//   q2_K              none (the mins meet the row's i16 sums of 16)
 #include <cstddef>
 #include <cstdint>
 

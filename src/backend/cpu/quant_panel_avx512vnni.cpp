@@ -212,6 +212,73 @@ HEARTH_T void tile_q6K(int64_t k, const uint8_t* panel, __mmask16 rows, const ui
   for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
 }
 
+// --- q2_K ---------------------------------------------------------------------
+
+// Sub-block J (32 elements: groups 2J and 2J + 1 of 16) of a q2_K super-block.
+template <int J, int NT>
+HEARTH_T inline void q2K_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, __m512 da_of[NT],
+                             __m512 acc[NT]) {
+  constexpr int h = J / 4, pair = J % 4;
+  __m512i w[8];
+  const __m512i three = _mm512_set1_epi8(3);
+  for (int s = 0; s < 8; ++s) {
+    const __m512i z = load64(p + q2K_levels_at(h, s));
+    w[s] = _mm512_and_si512(pair ? _mm512_srli_epi16(z, 2 * pair) : z, three);
+  }
+  const __m512i sc_lo = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ2KScale + 32 * J)));
+  const __m512i sc_hi =
+      _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ2KScale + 32 * J + 16)));
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) {
+    const uint8_t* aq = a + t * as + 256 * sb + 32 * J;
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (int j = 0; j < 4; ++j) lo = _mm512_dpbusd_epi32(lo, w[j], bcast32(aq + 4 * j));
+    for (int j = 4; j < 8; ++j) hi = _mm512_dpbusd_epi32(hi, w[j], bcast32(aq + 4 * j));
+    const __m512i s = _mm512_add_epi32(_mm512_mullo_epi32(lo, sc_lo), _mm512_mullo_epi32(hi, sc_hi));
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d, da_of[t]), acc[t]);
+  }
+}
+
+template <int NT, int... J>
+HEARTH_T inline void q2K_subs(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, __m512 da_of[NT],
+                              __m512 acc[NT], std::integer_sequence<int, J...>) {
+  (q2K_sub<J, NT>(p, d, a, as, sb, da_of, acc), ...);
+}
+
+template <int NT>
+HEARTH_T void tile_q2K(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
+                       size_t os) {
+  const size_t bsums = static_cast<size_t>(k + 4 * (k / 256));  // the q8_K row's i16 sums of 16
+  __m512 acc[NT];
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < k / 256; ++sb) {
+    const uint8_t* p = panel + sb * kQ2KBytes;
+    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kQ2KBytes);
+    __m512 da_of[NT];
+#pragma GCC unroll 16
+    for (int t = 0; t < NT; ++t) da_of[t] = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * sb));
+    // The mins: -dmin * da * sum_g m_g * (sum of the token's group g), the
+    // groups in pairs by one vpdpwssd each.
+    {
+      const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ2KDmin));
+      __m512i mins[8];
+      for (int i = 0; i < 8; ++i)
+        mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ2KMin + 32 * i)));
+#pragma GCC unroll 16
+      for (int t = 0; t < NT; ++t) {
+        const uint8_t* at = a + t * as + bsums + 32 * sb;
+        __m512i s = _mm512_setzero_si512();
+        for (int i = 0; i < 8; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + 4 * i));
+        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da_of[t]), acc[t]);
+      }
+    }
+    q2K_subs<NT>(p, f16x16(p + kQ2KD), a, as, sb, da_of, acc, std::make_integer_sequence<int, 8>());
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
+}
+
 // --- iq4_xs -------------------------------------------------------------------
 
 // Sub-block J (32 elements) of an iq4_xs super-block: iq4_nl's decode, the
@@ -282,6 +349,7 @@ template <bool kFive>
 constexpr PanelGemmFn gemm_k4 = run_tiles<16, tile_k4<kFive, 16>, tile_k4<kFive, 8>, tile_k4<kFive, 4>, tile_k4<kFive, 2>,
                                           tile_k4<kFive, 1>>;
 constexpr PanelGemmFn gemm_q6K = run_tiles<16, tile_q6K<16>, tile_q6K<8>, tile_q6K<4>, tile_q6K<2>, tile_q6K<1>>;
+constexpr PanelGemmFn gemm_q2K = run_tiles<16, tile_q2K<16>, tile_q2K<8>, tile_q2K<4>, tile_q2K<2>, tile_q2K<1>>;
 constexpr PanelGemmFn gemm_iq4XS =
     run_tiles<16, tile_iq4XS<16>, tile_iq4XS<8>, tile_iq4XS<4>, tile_iq4XS<2>, tile_iq4XS<1>>;
 
@@ -298,6 +366,7 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q5_K)] = gemm_k4<true>;
     fn[static_cast<uint32_t>(DType::Q6_K)] = gemm_q6K;
     fn[static_cast<uint32_t>(DType::IQ4_XS)] = gemm_iq4XS;
+    fn[static_cast<uint32_t>(DType::Q2_K)] = gemm_q2K;
   }
 };
 

@@ -35,6 +35,15 @@ constexpr size_t q5K_low_at(int c, int s) {
   return c == 0 ? 320 + 128 * static_cast<size_t>(s) : 832 + 512 * static_cast<size_t>(c) + 64 * static_cast<size_t>(s);
 }
 
+// q2_K, per super-block of 256: f16 d[16], f16 dmin[16], u8 scale[16][16]
+// (group of 16, row), u8 min[8][16][2] (mins 2i and 2i+1 of row r side by
+// side), then per half h of 128 elements 8 vectors of 2-bit levels: vector
+// s byte 4r+e = row r's qs byte 32h+4s+e, whose bit pair j belongs to
+// sub-block 4h+j (elements 128h+32j+4s+e).
+constexpr size_t kQ2KBytes = 1600;
+constexpr size_t kQ2KD = 0, kQ2KDmin = 32, kQ2KScale = 64, kQ2KMin = 320;
+constexpr size_t q2K_levels_at(int h, int s) { return 576 + 512 * static_cast<size_t>(h) + 64 * static_cast<size_t>(s); }
+
 // iq4_xs, per super-block of 256: f16 d[16], 32 zero bytes, i8 scale[8][16]
 // (ls - 32 of sub-block j, row), then sub-block j's 4 nibble vectors (as
 // q4_0's) at iq4XS_levels_at(j).
