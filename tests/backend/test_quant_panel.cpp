@@ -170,12 +170,13 @@ TEST(QuantPanel, AmxKernelsGiveTheVnniResultsBitForBit) {
   const PanelGemmFn* amx = panel_kernels_amx();
   if (!amx) GTEST_SKIP() << "no usable AMX-INT8";
   const PanelGemmFn* vnni = panel_kernels_avx512vnni();
-  for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::IQ4_NL, DType::IQ4_XS}) {
+  for (DType t :
+       {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0, DType::IQ4_NL, DType::IQ4_XS, DType::Q4_K}) {
     ASSERT_NE(find_panel_kernel(amx, t), find_panel_kernel(vnni, t)) << name(t) << " has no AMX kernel";
     // Lengths with no whole quad of blocks, a quad and a lone block, an odd
     // number of quads (the ring of sums crosses a group's end at either
     // slot) and many.
-    const std::vector<int64_t> lengths = t == DType::IQ4_XS ? std::vector<int64_t>{256, 768, 1280, 4864}
+    const std::vector<int64_t> lengths = act_type_for(t) == ActType::Q8_K ? std::vector<int64_t>{256, 768, 1280, 4864}
                                                             : std::vector<int64_t>{32, 64, 96, 160, 896, 4864};
     for (int64_t k : lengths) {
       const int T = 53;

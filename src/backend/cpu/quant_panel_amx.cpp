@@ -1,6 +1,7 @@
 // AMX-INT8 prompt kernels on panels (layouts in quant_panel.h) for the types
-// in blocks of 32 (q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl) and for iq4_xs,
-// whose sub-blocks of 32 are laid out as iq4_nl's blocks.
+// in blocks of 32 (q4_0, q4_1, q5_0, q5_1, q8_0, iq4_nl) and for iq4_xs and
+// q4_K, whose sub-blocks of 32 are blocks with a row scale each (and for
+// q4_K mins once per super-block).
 //
 // A panel's block of 32 is already laid out as AMX wants its B operand: 8
 // rows (steps of 4 elements) of 16 dword columns (weight rows). Decoded once
@@ -66,7 +67,7 @@ HEARTH_T void decode_signed(const uint8_t* panel, int64_t nb, uint8_t* tiles) {
   const __m512i bias = _mm512_set1_epi8(static_cast<char>(P::kBias));
   for (int64_t b = 0; b < nb; ++b) {
     __m512i w[8];
-    P::decode(panel + P::levels(b), w);
+    decode_block<P>(panel, b, w);
     for (int s = 0; s < 8; ++s) _mm512_store_si512(tiles + kBlockTile * b + 64 * s, _mm512_sub_epi8(w[s], bias));
   }
 }
@@ -76,6 +77,8 @@ HEARTH_T void decode_signed(const uint8_t* panel, int64_t nb, uint8_t* tiles) {
 template <class P>
 HEARTH_T inline void accumulate(const int32_t* sums, const uint8_t* panel, const uint8_t* a, size_t as, int64_t k,
                                 size_t terms, int64_t b, __m512 acc[kGroup]) {
+  if constexpr (P::kSuperMins)
+    if (b % 8 == 0) k4_mins<kGroup>(panel + static_cast<size_t>(b / 8) * kQ4KBytes, a, as, b / 8, k, terms, acc);
   const __m512 dw = P::row_scales(panel, b);
   __m512 mw = _mm512_setzero_ps();
   if constexpr (P::kMin) mw = f16x16(panel + P::mins(b));
@@ -130,7 +133,7 @@ template <class P>
 HEARTH_T void groups16(int64_t k, const uint8_t* panel, const uint8_t* tiles, __mmask16 rows, const uint8_t* a,
                        size_t as, int64_t n_groups, float* out, size_t os) {
   const int64_t nb = k / 32, nq = nb / 4;
-  const size_t terms = P::kMin ? act_row_bytes(ActType::Q8_0, k) : 0;  // only the mins' terms are read
+  const size_t terms = act_row_bytes(P::kAct, k);
   alignas(64) int32_t ring[2][4][kSums];
   alignas(64) int32_t tail[kSums];
   // Quad q of group g is the (g nq + q)-th given to the tile unit; its sums
@@ -195,6 +198,7 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0, DType::Q8_0>;
     fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL, DType::IQ4_NL>;
     fn[static_cast<uint32_t>(DType::IQ4_XS)] = gemm32<PanelIQ4_XS, DType::IQ4_XS>;
+    fn[static_cast<uint32_t>(DType::Q4_K)] = gemm32<PanelQ4_K, DType::Q4_K>;
   }
 };
 

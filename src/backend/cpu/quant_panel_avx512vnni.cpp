@@ -95,7 +95,7 @@ struct Act256 {
 
 // Sub-block J (32 elements) of a q4_K / q5_K super-block against NT tokens.
 template <bool kFive, int J, int NT>
-HEARTH_T inline void k4_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+HEARTH_T inline void k4_sub(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k,
                             __m512 acc[NT]) {
   constexpr int c = J / 2;
   __m512i w[8];
@@ -105,8 +105,7 @@ HEARTH_T inline void k4_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t
     w[s] = _mm512_and_si512(J % 2 ? _mm512_srli_epi16(z, 4) : z, m);
     if constexpr (kFive) w[s] = or_masked(w[s], move_bit<J, 4>(load64(p + q5K_high_at(s))), _mm512_set1_epi8(0x10));
   }
-  const __m512 dsc = _mm512_mul_ps(
-      _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ4KScale + 16 * J)))), d);
+  const __m512 dsc = k4_row_scales(p, J);
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) {
     const uint8_t* at = a + t * as;
@@ -119,9 +118,9 @@ HEARTH_T inline void k4_sub(const uint8_t* p, __m512 d, const uint8_t* a, size_t
 }
 
 template <bool kFive, int NT, int... J>
-HEARTH_T inline void k4_subs(const uint8_t* p, __m512 d, const uint8_t* a, size_t as, int64_t sb, int64_t k,
+HEARTH_T inline void k4_subs(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k,
                              __m512 acc[NT], std::integer_sequence<int, J...>) {
-  (k4_sub<kFive, J, NT>(p, d, a, as, sb, k, acc), ...);
+  (k4_sub<kFive, J, NT>(p, a, as, sb, k, acc), ...);
 }
 
 template <bool kFive, int NT>
@@ -134,23 +133,8 @@ HEARTH_T void tile_k4(int64_t k, const uint8_t* panel, __mmask16 rows, const uin
   for (int64_t sb = 0; sb < k / 256; ++sb) {
     const uint8_t* p = panel + sb * (kFive ? kQ5KBytes : kQ4KBytes);
     if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kFive ? kQ5KBytes : kQ4KBytes);
-    // The mins: -dmin * da * sum_j m_j * (sum of the token's sub-block j),
-    // the sums of pairs of sub-blocks by one vpdpwssd each.
-    {
-      const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ4KDmin));
-      __m512i mins[4];
-      for (int i = 0; i < 4; ++i)
-        mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ4KMin + 32 * i)));
-#pragma GCC unroll 16
-      for (int t = 0; t < NT; ++t) {
-        const uint8_t* at = a + t * as;
-        __m512i s = _mm512_setzero_si512();
-        for (int i = 0; i < 4; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + f.terms + 16 * sb + 4 * i));
-        const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
-        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da), acc[t]);
-      }
-    }
-    k4_subs<kFive, NT>(p, f16x16(p + kQ4KD), a, as, sb, k, acc, std::make_integer_sequence<int, 8>());
+    k4_mins<NT>(p, a, as, sb, k, f.terms, acc);
+    k4_subs<kFive, NT>(p, a, as, sb, k, acc, std::make_integer_sequence<int, 8>());
   }
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "backend/cpu/quant_dot.h"
 #include "backend/cpu/quant_panel_layout.h"
 #include "core/bytes.h"
 #include "tensor/quants_iq4.h"
@@ -48,12 +49,15 @@ HEARTH_T inline __m512i move_bit(__m512i v) {
 // levels (level - kBias is the signed one); kMin: the type has f16 mins (its
 // value is scale * level + min). row_scales: block b's scales of the 16
 // rows; act_scale: the index of the activation's f32 scale that block b
-// meets (its block of 32 in a q8_0 row).
+// meets (its block of 32 in a q8_0 row). The super-block types below give
+// the same for their sub-blocks of 32, plus kSuperMins: q4_K's mins, added
+// once per super-block before its first sub-block.
 template <size_t LevelBytes, size_t ScaleBytes, int Bias>
 struct Blocks32 {
   static constexpr size_t kLevelBytes = LevelBytes, kPairBytes = pair_bytes(LevelBytes, ScaleBytes);
   static constexpr int kBias = Bias;
-  static constexpr bool kMin = ScaleBytes == kScalesAndMins;
+  static constexpr bool kMin = ScaleBytes == kScalesAndMins, kSuperMins = false;
+  static constexpr ActType kAct = ActType::Q8_0;
   static constexpr size_t scales(int64_t b) { return scales_at(LevelBytes, ScaleBytes, b); }
   static constexpr size_t mins(int64_t b) { return mins_at(LevelBytes, ScaleBytes, b); }
   static constexpr size_t levels(int64_t b) { return levels_at(LevelBytes, ScaleBytes, b); }
@@ -111,7 +115,8 @@ struct PanelIQ4_NL : Blocks32<kQ4_0Levels, kScales, 128> {
 // d times the sub-block's signed scale as the row scale, against a q8_K row.
 struct PanelIQ4_XS {
   static constexpr int kBias = 128;
-  static constexpr bool kMin = false;
+  static constexpr bool kMin = false, kSuperMins = false;
+  static constexpr ActType kAct = ActType::Q8_K;
   static constexpr size_t levels(int64_t b) {
     return static_cast<size_t>(b / 8) * kIQ4XSBytes + iq4XS_levels_at(static_cast<int>(b % 8));
   }
@@ -129,6 +134,65 @@ struct Panel8_0 : Blocks32<kQ8_0Levels, kScales, 128> {
   HEARTH_T static void decode(const uint8_t* q, __m512i w[8]) {
     for (int s = 0; s < 8; ++s) w[s] = load64(q + 64 * s);
   }
+};
+
+// Block b of a panel as eight level vectors, for the types whose blocks lie
+// whole at P::levels(b).
+template <class P>
+HEARTH_T inline void decode_block(const uint8_t* panel, int64_t b, __m512i w[8]) {
+  if constexpr (requires { P::decode_at(panel, b, w); }) P::decode_at(panel, b, w);
+  else P::decode(panel + P::levels(b), w);
+}
+
+// --- q4_K --------------------------------------------------------------------
+
+// The mins of super-block sb: acc[t] -= dmin * da * sum_j m_j * (sum of
+// token t's sub-block j), the sub-blocks in pairs by one vpdpwssd each
+// (their i16 sums, pairs as dwords, at terms). Shared by the VNNI and the AMX
+// kernels so that both add the same floats.
+template <int NT>
+HEARTH_T inline void k4_mins(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+                             __m512 acc[NT]) {
+  const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ4KDmin));
+  __m512i mins[4];
+  for (int i = 0; i < 4; ++i)
+    mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ4KMin + 32 * i)));
+#pragma GCC unroll 16
+  for (int t = 0; t < NT; ++t) {
+    const uint8_t* at = a + t * as;
+    __m512i s = _mm512_setzero_si512();
+    for (int i = 0; i < 4; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + terms + 16 * sb + 4 * i));
+    const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
+    acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da), acc[t]);
+  }
+}
+
+// q4_K's sub-block J of a super-block at p: the scale d * sc_J of each row.
+HEARTH_T inline __m512 k4_row_scales(const uint8_t* p, int64_t j) {
+  return _mm512_mul_ps(
+      _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + kQ4KScale + 16 * j)))),
+      f16x16(p + kQ4KD));
+}
+
+// q4_K, sub-block b (of 32) as a block: nibbles 0..15 (the low or high ones
+// of its chunk's vectors), row scale d * sc, the mins per super-block.
+struct PanelQ4_K {
+  static constexpr int kBias = 0;
+  static constexpr bool kMin = false, kSuperMins = true;
+  static constexpr ActType kAct = ActType::Q8_K;
+  HEARTH_T static void decode_at(const uint8_t* panel, int64_t b, __m512i w[8]) {
+    const uint8_t* p = panel + static_cast<size_t>(b / 8) * kQ4KBytes;
+    const int j = static_cast<int>(b % 8);
+    const __m512i m = nibble_mask();
+    for (int s = 0; s < 8; ++s) {
+      const __m512i z = load64(p + q4K_low_at(j / 2, s));
+      w[s] = _mm512_and_si512(j % 2 ? _mm512_srli_epi16(z, 4) : z, m);
+    }
+  }
+  HEARTH_T static __m512 row_scales(const uint8_t* panel, int64_t b) {
+    return k4_row_scales(panel + static_cast<size_t>(b / 8) * kQ4KBytes, b % 8);
+  }
+  static constexpr int64_t act_scale(int64_t b) { return b / 8; }
 };
 
 }  // namespace
