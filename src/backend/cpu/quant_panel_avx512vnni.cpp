@@ -123,22 +123,15 @@ HEARTH_T inline void k4_subs(const uint8_t* p, const uint8_t* a, size_t as, int6
   (k4_sub<kFive, J, NT>(p, a, as, sb, k, acc), ...);
 }
 
-template <bool kFive, int NT>
-HEARTH_T void tile_k4(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
-                      size_t os) {
-  const Act256 f(k);
-  __m512 acc[NT];
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t sb = 0; sb < k / 256; ++sb) {
-    const uint8_t* p = panel + sb * (kFive ? kQ5KBytes : kQ4KBytes);
-    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kFive ? kQ5KBytes : kQ4KBytes);
-    k4_mins<NT>(p, a, as, sb, k, f.terms, acc);
-    k4_subs<kFive, NT>(p, a, as, sb, k, acc, std::make_integer_sequence<int, 8>());
+template <bool kFive>
+struct SuperK4 {
+  static constexpr size_t kBytes = kFive ? kQ5KBytes : kQ4KBytes;
+  template <int NT>
+  HEARTH_T static void add(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, const Act256& f, __m512 acc[NT]) {
+    k4_mins<NT>(p, a, as, sb, f.k, f.terms, acc);
+    k4_subs<kFive, NT>(p, a, as, sb, f.k, acc, std::make_integer_sequence<int, 8>());
   }
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
-}
+};
 
 // --- q6_K ---------------------------------------------------------------------
 
@@ -180,21 +173,13 @@ HEARTH_T inline void q6K_subs(const uint8_t* p, __m512 d, const uint8_t* a, size
   (q6K_sub<J, NT>(p, d, a, as, sb, k, terms, acc), ...);
 }
 
-template <int NT>
-HEARTH_T void tile_q6K(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
-                       size_t os) {
-  const Act256 f(k);
-  __m512 acc[NT];
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t sb = 0; sb < k / 256; ++sb) {
-    const uint8_t* p = panel + sb * kQ6KBytes;
-    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kQ6KBytes);
-    q6K_subs<NT>(p, f16x16(p + kQ6KD), a, as, sb, k, f.terms, acc, std::make_integer_sequence<int, 8>());
+struct SuperQ6K {
+  static constexpr size_t kBytes = kQ6KBytes;
+  template <int NT>
+  HEARTH_T static void add(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, const Act256& f, __m512 acc[NT]) {
+    q6K_subs<NT>(p, f16x16(p + kQ6KD), a, as, sb, f.k, f.terms, acc, std::make_integer_sequence<int, 8>());
   }
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
-}
+};
 
 // --- q2_K ---------------------------------------------------------------------
 
@@ -229,51 +214,33 @@ HEARTH_T inline void q2K_subs(const uint8_t* p, __m512 d, const uint8_t* a, size
   (q2K_sub<J, NT>(p, d, a, as, sb, da_of, acc), ...);
 }
 
-template <int NT>
-HEARTH_T void tile_q2K(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
-                       size_t os) {
-  const size_t bsums = static_cast<size_t>(k + 4 * (k / 256));  // the q8_K row's i16 sums of 16
-  __m512 acc[NT];
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t sb = 0; sb < k / 256; ++sb) {
-    const uint8_t* p = panel + sb * kQ2KBytes;
-    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, kQ2KBytes);
+// The mins meet the q8_K row's own i16 sums of 16 (no terms).
+struct SuperQ2K {
+  static constexpr size_t kBytes = kQ2KBytes;
+  template <int NT>
+  HEARTH_T static void add(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, const Act256& f, __m512 acc[NT]) {
+    const size_t da_at = static_cast<size_t>(f.k + 4 * sb);
+    const size_t bsums = static_cast<size_t>(f.k + 4 * (f.k / 256));
+    super_mins<8, NT>(p + kQ2KDmin, p + kQ2KMin, a, as, bsums + 32 * static_cast<size_t>(sb), da_at, acc);
     __m512 da_of[NT];
 #pragma GCC unroll 16
-    for (int t = 0; t < NT; ++t) da_of[t] = _mm512_set1_ps(load_le<float>(a + t * as + k + 4 * sb));
-    // The mins: -dmin * da * sum_g m_g * (sum of the token's group g), the
-    // groups in pairs by one vpdpwssd each.
-    {
-      const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ2KDmin));
-      __m512i mins[8];
-      for (int i = 0; i < 8; ++i)
-        mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ2KMin + 32 * i)));
-#pragma GCC unroll 16
-      for (int t = 0; t < NT; ++t) {
-        const uint8_t* at = a + t * as + bsums + 32 * sb;
-        __m512i s = _mm512_setzero_si512();
-        for (int i = 0; i < 8; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + 4 * i));
-        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da_of[t]), acc[t]);
-      }
-    }
+    for (int t = 0; t < NT; ++t) da_of[t] = _mm512_set1_ps(load_le<float>(a + t * as + da_at));
     q2K_subs<NT>(p, f16x16(p + kQ2KD), a, as, sb, da_of, acc, std::make_integer_sequence<int, 8>());
   }
-#pragma GCC unroll 16
-  for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
-}
+};
 
 // --- iq4_xs -------------------------------------------------------------------
 
-// Sub-block J (32 elements) of an iq4_xs super-block: iq4_nl's decode, the
-// integer sum scaled by d * (ls - 32) (the AMX kernels' row scale).
+// Sub-block J (32 elements) of the iq4_xs super-block sb at p: iq4_nl's
+// decode, the integer sum scaled by d * (ls - 32) (the AMX kernels' row
+// scale; p's sub-block J is the panel's block J counted from p).
 template <int J, int NT>
-HEARTH_T inline void iq4XS_sub(const uint8_t* panel, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+HEARTH_T inline void iq4XS_sub(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
                                __m512 acc[NT]) {
-  const int64_t b = 8 * sb + J;
+  const int64_t b = 8 * sb + J;  // in the activation row
   __m512i w[8];
-  PanelIQ4_XS::decode(panel + PanelIQ4_XS::levels(b), w);
-  const __m512 dw = PanelIQ4_XS::row_scales(panel, b);
+  PanelIQ4_XS::decode(p + PanelIQ4_XS::levels(J), w);
+  const __m512 dw = PanelIQ4_XS::row_scales(p, J);
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) {
     const uint8_t* at = a + t * as;
@@ -286,21 +253,33 @@ HEARTH_T inline void iq4XS_sub(const uint8_t* panel, const uint8_t* a, size_t as
 }
 
 template <int NT, int... J>
-HEARTH_T inline void iq4XS_subs(const uint8_t* panel, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+HEARTH_T inline void iq4XS_subs(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
                                 __m512 acc[NT], std::integer_sequence<int, J...>) {
-  (iq4XS_sub<J, NT>(panel, a, as, sb, k, terms, acc), ...);
+  (iq4XS_sub<J, NT>(p, a, as, sb, k, terms, acc), ...);
 }
 
-template <int NT>
-HEARTH_T void tile_iq4XS(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
-                         size_t os) {
+struct SuperIQ4XS {
+  static constexpr size_t kBytes = kIQ4XSBytes;
+  template <int NT>
+  HEARTH_T static void add(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, const Act256& f, __m512 acc[NT]) {
+    iq4XS_subs<NT>(p, a, as, sb, f.k, f.terms, acc, std::make_integer_sequence<int, 8>());
+  }
+};
+
+// --- super-blocks of 256 ----------------------------------------------------------
+
+// NT tokens against a panel of super-blocks of S::kBytes, S::add adding each.
+template <class S, int NT>
+HEARTH_T void tile256(int64_t k, const uint8_t* panel, __mmask16 rows, const uint8_t* a, size_t as, float* out,
+                      size_t os) {
   const Act256 f(k);
   __m512 acc[NT];
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
   for (int64_t sb = 0; sb < k / 256; ++sb) {
-    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(panel + sb * kIQ4XSBytes, kIQ4XSBytes);
-    iq4XS_subs<NT>(panel, a, as, sb, k, f.terms, acc, std::make_integer_sequence<int, 8>());
+    const uint8_t* p = panel + sb * S::kBytes;
+    if (NT == 1) prefetch_ahead<kPrefetchSuperBlocks>(p, S::kBytes);
+    S::template add<NT>(p, a, as, sb, f, acc);
   }
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) _mm512_mask_storeu_ps(out + t * os, rows, acc[t]);
@@ -329,13 +308,8 @@ HEARTH_T void run_tiles(int64_t k, const uint8_t* panel, int nr, const uint8_t* 
 template <class P>
 constexpr PanelGemmFn gemm32 =
     run_tiles<16, tile32<P, 16>, tile32<P, 8>, tile32<P, 4>, tile32<P, 2>, tile32<P, 1>>;
-template <bool kFive>
-constexpr PanelGemmFn gemm_k4 = run_tiles<16, tile_k4<kFive, 16>, tile_k4<kFive, 8>, tile_k4<kFive, 4>, tile_k4<kFive, 2>,
-                                          tile_k4<kFive, 1>>;
-constexpr PanelGemmFn gemm_q6K = run_tiles<16, tile_q6K<16>, tile_q6K<8>, tile_q6K<4>, tile_q6K<2>, tile_q6K<1>>;
-constexpr PanelGemmFn gemm_q2K = run_tiles<16, tile_q2K<16>, tile_q2K<8>, tile_q2K<4>, tile_q2K<2>, tile_q2K<1>>;
-constexpr PanelGemmFn gemm_iq4XS =
-    run_tiles<16, tile_iq4XS<16>, tile_iq4XS<8>, tile_iq4XS<4>, tile_iq4XS<2>, tile_iq4XS<1>>;
+template <class S>
+constexpr PanelGemmFn gemm256 = run_tiles<16, tile256<S, 16>, tile256<S, 8>, tile256<S, 4>, tile256<S, 2>, tile256<S, 1>>;
 
 struct Table {
   PanelGemmFn fn[kDTypeSlots] = {};
@@ -346,11 +320,11 @@ struct Table {
     fn[static_cast<uint32_t>(DType::Q5_1)] = gemm32<Panel5_1>;
     fn[static_cast<uint32_t>(DType::Q8_0)] = gemm32<Panel8_0>;
     fn[static_cast<uint32_t>(DType::IQ4_NL)] = gemm32<PanelIQ4_NL>;
-    fn[static_cast<uint32_t>(DType::Q4_K)] = gemm_k4<false>;
-    fn[static_cast<uint32_t>(DType::Q5_K)] = gemm_k4<true>;
-    fn[static_cast<uint32_t>(DType::Q6_K)] = gemm_q6K;
-    fn[static_cast<uint32_t>(DType::IQ4_XS)] = gemm_iq4XS;
-    fn[static_cast<uint32_t>(DType::Q2_K)] = gemm_q2K;
+    fn[static_cast<uint32_t>(DType::Q4_K)] = gemm256<SuperK4<false>>;
+    fn[static_cast<uint32_t>(DType::Q5_K)] = gemm256<SuperK4<true>>;
+    fn[static_cast<uint32_t>(DType::Q6_K)] = gemm256<SuperQ6K>;
+    fn[static_cast<uint32_t>(DType::IQ4_XS)] = gemm256<SuperIQ4XS>;
+    fn[static_cast<uint32_t>(DType::Q2_K)] = gemm256<SuperQ2K>;
   }
 };
 

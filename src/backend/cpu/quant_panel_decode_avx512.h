@@ -146,25 +146,36 @@ HEARTH_T inline void decode_block(const uint8_t* panel, int64_t b, __m512i w[8])
 
 // --- q4_K --------------------------------------------------------------------
 
-// The mins of super-block sb: acc[t] -= dmin * da * sum_j m_j * (sum of
-// token t's sub-block j), the sub-blocks in pairs by one vpdpwssd each
-// (their i16 sums, pairs as dwords, at terms). Shared by the VNNI and the AMX
-// kernels so that both add the same floats.
-template <int NT>
-HEARTH_T inline void k4_mins(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
-                             __m512 acc[NT]) {
-  const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(p + kQ4KDmin));
-  __m512i mins[4];
-  for (int i = 0; i < 4; ++i)
-    mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + kQ4KMin + 32 * i)));
+// The mins of a super-block (q4_K, q5_K, q2_K): acc[t] -= dmin * da *
+// sum_g m_g * (sum of token t's group g), the groups in pairs by one
+// vpdpwssd each. dmin: the rows' f16 dmin; mins: u8 [Pairs][16][2] (mins 2i
+// and 2i+1 of a row side by side); the token's i16 sums of the groups (pairs
+// as dwords) at row offset sums_at, its f32 scale at da_at.
+template <int Pairs, int NT>
+HEARTH_T inline void super_mins(const uint8_t* dmin, const uint8_t* mins_u8, const uint8_t* a, size_t as,
+                                size_t sums_at, size_t da_at, __m512 acc[NT]) {
+  const __m512 neg_dmin = _mm512_sub_ps(_mm512_setzero_ps(), f16x16(dmin));
+  __m512i mins[Pairs];
+  for (int i = 0; i < Pairs; ++i)
+    mins[i] = _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(mins_u8 + 32 * i)));
 #pragma GCC unroll 16
   for (int t = 0; t < NT; ++t) {
     const uint8_t* at = a + t * as;
     __m512i s = _mm512_setzero_si512();
-    for (int i = 0; i < 4; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + terms + 16 * sb + 4 * i));
-    const __m512 da = _mm512_set1_ps(load_le<float>(at + k + 4 * sb));
+    for (int i = 0; i < Pairs; ++i) s = _mm512_dpwssd_epi32(s, mins[i], bcast32(at + sums_at + 4 * i));
+    const __m512 da = _mm512_set1_ps(load_le<float>(at + da_at));
     acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(neg_dmin, da), acc[t]);
   }
+}
+
+// q4_K's and q5_K's mins of super-block sb (at p), their sub-blocks' sums at
+// terms: shared by the VNNI and the AMX kernels so that both add the same
+// floats.
+template <int NT>
+HEARTH_T inline void k4_mins(const uint8_t* p, const uint8_t* a, size_t as, int64_t sb, int64_t k, size_t terms,
+                             __m512 acc[NT]) {
+  super_mins<4, NT>(p + kQ4KDmin, p + kQ4KMin, a, as, terms + 16 * static_cast<size_t>(sb),
+                    static_cast<size_t>(k + 4 * sb), acc);
 }
 
 // q4_K's sub-block J of a super-block at p: the scale d * sc_J of each row.
