@@ -150,38 +150,33 @@ double decode_gbps(int threads, ThreadPool& pool, DType t, AlignedBytes& scratch
   return static_cast<double>(copies * wbytes) / best_time(6, pass) / 1e9;
 }
 
+// Prompt: `tokens` tokens against one [k, rows] matrix of random weights
+// (seed), packed by a first call, each timed run after evicting the caches;
+// GFLOP/s of the best of `reps` runs.
+double measure_prompt_gflops(backend::Backend& backend, ThreadPool& pool, DType t, const AlignedBytes& scratch, int64_t k,
+                     int64_t rows, int64_t tokens, uint64_t seed, int reps) {
+  const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
+  AlignedBytes w(wbytes, "weights to measure with");
+  fill_random(pool, w.data(), wbytes, seed);
+  make_plausible(pool, t, w.data(), wbytes);
+  std::vector<float> x = normal_floats(static_cast<size_t>(k * tokens)), out(static_cast<size_t>(rows * tokens));
+  const TensorView wv = TensorView::contiguous(t, w.data(), {k, rows});
+  const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, tokens});
+  const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, tokens});
+  backend.matmul(wv, xv, ov);
+  const double s = best_time(reps, [&] { backend.matmul(wv, xv, ov); }, kPromptSeconds,
+                             [&] { evict_caches(pool, scratch, kEvictBytes); });
+  return 2.0 * static_cast<double>(k * rows) * static_cast<double>(tokens) / s / 1e9;
+}
+
 KernelRate measure_kernel(int threads, ThreadPool& pool, DType t, AlignedBytes& scratch) {
   KernelRate rate{t, {}, 0, 0, 0};
   auto backend = backend::make_cpu_backend(threads);
-  for (const auto& [k, rows] : prompt_shapes()) {  // T tokens against one matrix, packed by a first call
-    const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
-    AlignedBytes w(wbytes, "weights to measure with");
-    fill_random(pool, w.data(), wbytes, 7);
-    make_plausible(pool, t, w.data(), wbytes);
-    std::vector<float> x = normal_floats(static_cast<size_t>(k * kPromptTokens));
-    std::vector<float> out(static_cast<size_t>(rows * kPromptTokens));
-    const TensorView wv = TensorView::contiguous(t, w.data(), {k, rows});
-    const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, kPromptTokens});
-    const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, kPromptTokens});
-    backend->matmul(wv, xv, ov);
-    const double s = best_time(3, [&] { backend->matmul(wv, xv, ov); }, kPromptSeconds,
-                               [&] { evict_caches(pool, scratch, kEvictBytes); });
-    rate.prompt.push_back({k, rows, 2.0 * static_cast<double>(k * rows) * kPromptTokens / s / 1e9});
-  }
+  for (const auto& [k, rows] : prompt_shapes())
+    rate.prompt.push_back({k, rows, measure_prompt_gflops(*backend, pool, t, scratch, k, rows, kPromptTokens, 7, 3)});
   {  // A prompt's expert: few tokens against the middle shape.
     constexpr int64_t k = 4096, rows = 1024;
-    const size_t wbytes = tensor::row_bytes(t, k) * static_cast<size_t>(rows);
-    AlignedBytes w(wbytes, "weights to measure with");
-    fill_random(pool, w.data(), wbytes, 5);
-    make_plausible(pool, t, w.data(), wbytes);
-    std::vector<float> x = normal_floats(static_cast<size_t>(k * kFewTokens)), out(static_cast<size_t>(rows * kFewTokens));
-    const TensorView wv = TensorView::contiguous(t, w.data(), {k, rows});
-    const TensorView xv = TensorView::contiguous(DType::F32, x.data(), {k, kFewTokens});
-    const TensorView ov = TensorView::contiguous(DType::F32, out.data(), {rows, kFewTokens});
-    backend->matmul(wv, xv, ov);
-    const double s = best_time(5, [&] { backend->matmul(wv, xv, ov); }, kPromptSeconds,
-                               [&] { evict_caches(pool, scratch, kEvictBytes); });
-    const double few = 2.0 * static_cast<double>(k * rows) * kFewTokens / s / 1e9;
+    const double few = measure_prompt_gflops(*backend, pool, t, scratch, k, rows, kFewTokens, 5, 5);
     const double full = rate.prompt_gflops(k, rows);
     rate.few_tokens_ratio = full > 0 ? std::min(1.0, few / full) : 1;
   }
